@@ -1,0 +1,65 @@
+/**
+ * The closed set of error codes Pipewright raises. Codes are stable: hosts match on
+ * them, the HTTP API maps them to problem+json types.
+ */
+export type PipewrightErrorCode =
+  | 'invalid_workflow'
+  | 'invalid_node_definition'
+  | 'duplicate_node_type'
+  | 'duplicate_connector'
+  | 'unknown_node_type'
+  | 'invalid_expression'
+  | 'expression_failed'
+  | 'internal';
+
+/**
+ * Marks instances across bundled copies of core: `instanceof` fails when a host ends
+ * up with two copies of the package, a registered symbol does not.
+ */
+const pipewrightErrorMarker = Symbol.for('pipewright.error');
+
+export interface PipewrightErrorOptions {
+  cause?: unknown;
+  details?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The one error family of Pipewright.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   createRegistry([nodeA, nodeA]);
+ * } catch (error) {
+ *   if (PipewrightError.is(error) && error.code === 'duplicate_node_type') console.log(error.details);
+ * }
+ * ```
+ */
+export class PipewrightError extends Error {
+  readonly code: PipewrightErrorCode;
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: PipewrightErrorCode, message: string, options: PipewrightErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'PipewrightError';
+    this.code = code;
+    this.details = options.details ?? {};
+    Object.defineProperty(this, pipewrightErrorMarker, { value: true });
+  }
+
+  /** True for any PipewrightError, including one thrown by another copy of core. */
+  static is(value: unknown): value is PipewrightError {
+    return typeof value === 'object' && value !== null && pipewrightErrorMarker in value;
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return PipewrightError.is(value);
+  }
+}
+
+/** Wraps anything thrown into a PipewrightError, keeping the original as `cause`. */
+export function toPipewrightError(thrown: unknown, code: PipewrightErrorCode = 'internal'): PipewrightError {
+  if (PipewrightError.is(thrown)) return thrown;
+  const message = thrown instanceof Error ? thrown.message : typeof thrown === 'string' ? thrown : 'Unknown error';
+  return new PipewrightError(code, message, { cause: thrown });
+}

@@ -1,0 +1,74 @@
+export { PipewrightError, toPipewrightError, type PipewrightErrorCode, type PipewrightErrorOptions } from './errors/pipewright-error';
+
+export {
+  workflowSchema,
+  workflowNodeSchema,
+  workflowEdgeSchema,
+  workflowSettingsSchema,
+  retryPolicySchema,
+  onErrorSchema,
+  nodeIdSchema,
+  nodeTypeIdSchema,
+  handleIdSchema,
+  type Workflow,
+  type WorkflowInput,
+  type WorkflowNode,
+  type WorkflowEdge,
+  type WorkflowSettings,
+  type RetryPolicy,
+  type OnError,
+  type Position,
+} from './model/workflow-schema';
+export { parseWorkflow, type ParseWorkflowResult } from './model/parse-workflow';
+export { workflowJsonSchema } from './model/json-schema';
+export { formatJsonPath, type JsonPath, type ValidationIssue } from './model/validation-issue';
+
+export { authSpecSchema, type AuthSpec } from './registry/auth-spec';
+export { mainInput, mainOutput, errorOutput, type HandleSpec } from './registry/handles';
+export { routeTo, isRoutedOutput, type NodeContext, type NodeLogger, type StepInput, type RoutedOutput } from './registry/node-context';
+export {
+  defineNode,
+  defineControlNode,
+  defineTrigger,
+  type NodeDefinition,
+  type ActionNodeDefinition,
+  type ControlNodeDefinition,
+  type TriggerNodeDefinition,
+  type DynamicOutputsSpec,
+  type JoinMode,
+  type TriggerSource,
+} from './registry/node-definition';
+export { defineConnector, type ConnectorDefinition } from './registry/connector-definition';
+export { createRegistry, type Registry, type RegisteredNode, type RegistryEntry } from './registry/create-registry';
+export type { RegistryManifest, NodeManifestEntry, ConnectorManifestEntry, JsonValue } from './registry/manifest';
+export {
+  defineWorkflow,
+  type NodeTypes,
+  type NodeTypeId,
+  type Templated,
+  type TypedWorkflowNode,
+  type TypedWorkflowInput,
+} from './registry/node-types';
+
+export { evaluateJmespath, compileJmespath } from './expressions/jmespath';
+export { jmespathExpressionSchema } from './expressions/jmespath-expression-schema';
+export { parseTemplate, hasTemplate, type ParsedTemplate, type TemplatePart } from './expressions/template';
+export { evaluateTemplate, resolveTemplates } from './expressions/evaluate-template';
+export { expressionRoots, type ExpressionScope, type ExpressionRoot } from './expressions/expression-scope';
+export { collectScopeReferences, type ScopeReference } from './expressions/references';
+
+export { compile, type CompileResult } from './compiler/compile';
+export type { Diagnostic, DiagnosticCode, DiagnosticSeverity } from './compiler/diagnostic';
+export type { ExecutionPlan, PlanNode, PlanLink } from './compiler/execution-plan';
+
+export { coreNodes } from './nodes/core-nodes';
+export { manualTrigger } from './nodes/core-manual';
+export { ifNode } from './nodes/core-if';
+export { switchNode } from './nodes/core-switch';
+export { mergeNode } from './nodes/core-merge';
+export { forEachNode } from './nodes/core-for-each';
+export { delayNode } from './nodes/core-delay';
+export { waitForEventNode } from './nodes/core-wait-for-event';
+export { subWorkflowNode } from './nodes/core-sub-workflow';
+export { terminateNode } from './nodes/core-terminate';
+export { setVariablesNode } from './nodes/core-set-variables';

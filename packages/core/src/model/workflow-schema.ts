@@ -1,0 +1,101 @@
+import { z } from 'zod';
+
+/**
+ * Ids are stable keys: the graph, expressions (`steps.<id>`) and run history refer to
+ * nodes by id, never by display name, so a rename breaks nothing.
+ */
+export const nodeIdSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'Use letters, digits, "_" and "-", starting with a letter or "_"');
+
+/** `"<connector>.<action>"`, e.g. `http.request`, `core.if`, `slack.postMessage`. */
+export const nodeTypeIdSchema = z
+  .string()
+  .min(3)
+  .max(128)
+  .regex(/^[a-z][a-zA-Z0-9-]*(\.[a-zA-Z][a-zA-Z0-9_-]*)+$/, 'Expected "<connector>.<action>"');
+
+export const handleIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_:-]+$/, 'Use letters, digits, "_", ":" and "-"');
+
+export const positionSchema = z.object({ x: z.number(), y: z.number() });
+
+export const retryPolicySchema = z.object({
+  /** Total attempts including the first one. */
+  maxAttempts: z.number().int().min(1).max(100).default(3),
+  backoff: z.enum(['fixed', 'exponential']).default('exponential'),
+  initialDelayMs: z.number().int().min(0).max(86_400_000).default(1_000),
+  maxDelayMs: z.number().int().min(0).max(86_400_000).default(300_000),
+  factor: z.number().min(1).max(10).default(2),
+  jitter: z.boolean().default(true),
+});
+
+/**
+ * What happens when a node fails after its retries: `fail` fails the run, `continue`
+ * records the error as the node's output and goes on, `route` sends the error down
+ * the node's `error` output handle.
+ */
+export const onErrorSchema = z.enum(['fail', 'continue', 'route']);
+
+export const workflowNodeSchema = z.object({
+  id: nodeIdSchema,
+  type: nodeTypeIdSchema,
+  /** The node type's version that `config` was written for; defaults to the latest. */
+  typeVersion: z.number().int().min(1).optional(),
+  name: z.string().max(200).optional(),
+  config: z.record(z.string(), z.unknown()).default({}),
+  position: positionSchema.optional(),
+  onError: onErrorSchema.optional(),
+  retry: retryPolicySchema.optional(),
+  timeoutMs: z.number().int().min(1).max(2_592_000_000).optional(),
+  disabled: z.boolean().optional(),
+  notes: z.string().max(10_000).optional(),
+});
+
+export const workflowEdgeSchema = z.object({
+  id: z.string().min(1).max(128),
+  source: nodeIdSchema,
+  /** Output handle on the source; defaults to the source type's main output. */
+  sourceHandle: handleIdSchema.optional(),
+  target: nodeIdSchema,
+  /** Input handle on the target; defaults to the target type's main input. */
+  targetHandle: handleIdSchema.optional(),
+});
+
+export const workflowSettingsSchema = z.object({
+  /** Wall-clock limit for a whole run. */
+  timeoutMs: z.number().int().min(1).max(31_536_000_000).optional(),
+  /** Runs of this workflow that may execute at once; further runs queue. */
+  maxConcurrentRuns: z.number().int().min(1).max(100_000).optional(),
+  /** Default error behaviour for nodes that do not set `onError`. */
+  onError: onErrorSchema.default('fail'),
+  /** Default retry policy for nodes that do not set `retry`. */
+  retry: retryPolicySchema.optional(),
+  /** Initial values of `vars` in expressions. */
+  variables: z.record(z.string(), z.unknown()).default({}),
+});
+
+export const workflowSchema = z.object({
+  id: z.string().min(1).max(128),
+  name: z.string().min(1).max(200),
+  description: z.string().max(10_000).optional(),
+  nodes: z.array(workflowNodeSchema).max(50_000),
+  edges: z.array(workflowEdgeSchema).max(200_000),
+  settings: workflowSettingsSchema.default({ onError: 'fail', variables: {} }),
+  /** Free-form editor state (viewport, groups); the engine never reads it. */
+  ui: z.record(z.string(), z.unknown()).optional(),
+});
+
+export type Workflow = z.infer<typeof workflowSchema>;
+export type WorkflowInput = z.input<typeof workflowSchema>;
+export type WorkflowNode = z.infer<typeof workflowNodeSchema>;
+export type WorkflowEdge = z.infer<typeof workflowEdgeSchema>;
+export type WorkflowSettings = z.infer<typeof workflowSettingsSchema>;
+export type RetryPolicy = z.infer<typeof retryPolicySchema>;
+export type OnError = z.infer<typeof onErrorSchema>;
+export type Position = z.infer<typeof positionSchema>;

@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { defineTrigger } from '../registry/node-definition';
+
+export const manualTriggerConfigSchema = z.object({
+  /** JSON Schema the run input must match; checked when a run starts. */
+  inputSchema: z.record(z.string(), z.unknown()).optional(),
+  /** Input used by dry runs and shown in the builder. */
+  sampleInput: z.unknown().optional(),
+});
+
+/** Starts a run from `engine.runs.start(...)`, the API or the builder's Run button. */
+export const manualTrigger = defineTrigger({
+  type: 'core.manual',
+  version: 1,
+  title: 'Manual start',
+  description: 'Starts a run on demand with the input it is given.',
+  category: 'Triggers',
+  icon: 'play',
+  source: 'manual',
+  configSchema: manualTriggerConfigSchema,
+  sideEffects: false,
+});

@@ -1,0 +1,26 @@
+import type { AuthSpec } from './auth-spec';
+import type { ActionNodeDefinition, ControlNodeDefinition, TriggerNodeDefinition } from './node-definition';
+
+/** A service Pipewright talks to: its auth, its actions and its triggers. */
+export interface ConnectorDefinition {
+  /** The prefix of every node type of the connector: `slack` for `slack.postMessage`. */
+  id: string;
+  name: string;
+  description?: string;
+  icon?: string;
+  auth: AuthSpec;
+  nodes: ReadonlyArray<ActionNodeDefinition | ControlNodeDefinition>;
+  triggers: ReadonlyArray<TriggerNodeDefinition>;
+}
+
+/**
+ * Declares a connector. Node types must be named `"<connector id>.<action>"`.
+ *
+ * @example
+ * ```ts
+ * const shop = defineConnector({ id: 'shop', name: 'Shop', auth: { type: 'bearer' }, nodes: [], triggers: [] });
+ * ```
+ */
+export function defineConnector(definition: ConnectorDefinition): ConnectorDefinition {
+  return definition;
+}

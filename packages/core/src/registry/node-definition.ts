@@ -1,0 +1,137 @@
+import type { z } from 'zod';
+import type { HandleSpec } from './handles';
+import type { NodeContext } from './node-context';
+
+/**
+ * Output handles read from the node's config, e.g. one handle per case of
+ * `core.switch`. Declarative so that the builder can draw them from the manifest.
+ */
+export interface DynamicOutputsSpec {
+  /** Config field holding an array of objects. */
+  configArray: string;
+  /** Field of each element that is the handle id. */
+  idField: string;
+  /** Field of each element used as the handle's label. */
+  labelField?: string;
+}
+
+/** How a node with several incoming edges waits: for all of them or the first one. */
+export type JoinMode = 'all' | 'any';
+
+export type TriggerSource = 'manual' | 'webhook' | 'schedule' | 'poll' | 'event';
+
+interface NodeDefinitionCommon<Schema extends z.ZodType> {
+  /** `"<connector>.<action>"`. */
+  type: string;
+  /** Version of `configSchema`; bump it with a `migrate` when the config shape changes. */
+  version: number;
+  title: string;
+  description: string;
+  category: string;
+  icon?: string;
+  configSchema: Schema;
+  inputs: readonly HandleSpec[];
+  /** Static outputs; `dynamicOutputs` add more from the config. */
+  outputs: readonly HandleSpec[];
+  dynamicOutputs?: DynamicOutputsSpec;
+  /** Exactly one output handle fires per execution (`core.if`, `core.switch`). */
+  exclusiveOutputs?: boolean;
+  /** Whether running the node changes the outside world (a dry run skips it). */
+  sideEffects: boolean;
+  /** Output shown in the builder and used for dry runs. */
+  sampleOutput?: unknown;
+  /** Upgrades a config written for `fromVersion` to the current `version`. */
+  migrate?: (config: Record<string, unknown>, fromVersion: number) => Record<string, unknown>;
+  /** For nodes with several incoming edges; `all` when absent. */
+  joinMode?(config: z.output<Schema>): JoinMode;
+}
+
+/** A node that does work in its `run`. */
+export interface ActionNodeDefinition<Schema extends z.ZodType = z.ZodType> extends NodeDefinitionCommon<Schema> {
+  kind: 'action';
+  run(ctx: NodeContext<z.output<Schema>>): unknown;
+}
+
+/**
+ * A control-flow node (delay, wait, loop, sub-workflow, ...) that the runtime carries
+ * out itself, because it needs durable timers or other runs rather than a function call.
+ */
+export interface ControlNodeDefinition<Schema extends z.ZodType = z.ZodType> extends NodeDefinitionCommon<Schema> {
+  kind: 'control';
+}
+
+/** A node that starts runs; it has no inputs. */
+export interface TriggerNodeDefinition<Schema extends z.ZodType = z.ZodType> extends NodeDefinitionCommon<Schema> {
+  kind: 'trigger';
+  source: TriggerSource;
+}
+
+export type NodeDefinition<Schema extends z.ZodType = z.ZodType> =
+  | ActionNodeDefinition<Schema>
+  | ControlNodeDefinition<Schema>
+  | TriggerNodeDefinition<Schema>;
+
+type Optional<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
+
+/**
+ * Declares a node type. The config type of `run` is inferred from `configSchema`.
+ *
+ * @example
+ * ```ts
+ * const uppercase = defineNode({
+ *   type: 'text.uppercase',
+ *   version: 1,
+ *   title: 'Uppercase',
+ *   description: 'Uppercases a text',
+ *   category: 'Data',
+ *   configSchema: z.object({ text: z.string() }),
+ *   sideEffects: false,
+ *   run: ({ config }) => ({ text: config.text.toUpperCase() }),
+ * });
+ * ```
+ */
+export function defineNode<Schema extends z.ZodType>(
+  definition: Optional<ActionNodeDefinition<Schema>, 'kind' | 'inputs' | 'outputs'>,
+): ActionNodeDefinition<Schema> {
+  return {
+    ...definition,
+    kind: 'action',
+    inputs: definition.inputs ?? [{ id: 'in', label: 'Input' }],
+    outputs: definition.outputs ?? [{ id: 'out', label: 'Output' }],
+  };
+}
+
+/** Declares a control-flow node that the runtime executes (see `ControlNodeDefinition`). */
+export function defineControlNode<Schema extends z.ZodType>(
+  definition: Optional<ControlNodeDefinition<Schema>, 'kind' | 'inputs' | 'outputs'>,
+): ControlNodeDefinition<Schema> {
+  return {
+    ...definition,
+    kind: 'control',
+    inputs: definition.inputs ?? [{ id: 'in', label: 'Input' }],
+    outputs: definition.outputs ?? [{ id: 'out', label: 'Output' }],
+  };
+}
+
+/**
+ * Declares a trigger: the node a run starts from. It has no inputs; its output is the
+ * trigger payload (`trigger` in expressions).
+ *
+ * @example
+ * ```ts
+ * const onOrder = defineTrigger({
+ *   type: 'shop.orderCreated', version: 1, title: 'Order created', description: 'A new order',
+ *   category: 'Shop', source: 'webhook', configSchema: z.object({}), sideEffects: false,
+ * });
+ * ```
+ */
+export function defineTrigger<Schema extends z.ZodType>(
+  definition: Optional<Omit<TriggerNodeDefinition<Schema>, 'inputs'>, 'kind' | 'outputs'>,
+): TriggerNodeDefinition<Schema> {
+  return {
+    ...definition,
+    kind: 'trigger',
+    inputs: [],
+    outputs: definition.outputs ?? [{ id: 'out', label: 'Output' }],
+  };
+}
