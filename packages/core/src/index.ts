@@ -46,6 +46,7 @@ export {
   type NodeTypes,
   type NodeTypeId,
   type Templated,
+  type TemplateString,
   type TypedWorkflowNode,
   type TypedWorkflowInput,
 } from './registry/node-types';

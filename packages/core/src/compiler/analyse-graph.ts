@@ -1,5 +1,6 @@
-import { alg, Graph } from '@dagrejs/graphlib';
+import { Graph } from '@dagrejs/graphlib';
 import type { DiagnosticList } from './diagnostic';
+import { findCycles, topologicalOrder } from './graph-order';
 import type { ResolvedEdge } from './resolve-edges';
 import type { ResolvedNode } from './resolve-nodes';
 
@@ -38,7 +39,8 @@ export function analyseGraph(
   for (const id of nodes.keys()) graph.setNode(id);
   for (const edge of edges) graph.setEdge(edge.source, edge.target, undefined, edge.id);
 
-  const cycles = alg.findCycles(graph);
+  const { order, blocked } = topologicalOrder(graph);
+  const cycles = blocked.length > 0 ? findCycles(graph, blocked) : [];
   for (const cycle of cycles) {
     const members = cycle
       .map((id) => nodes.get(id))
@@ -97,7 +99,6 @@ export function analyseGraph(
     }
   }
 
-  const order = alg.topsort(graph);
   const orderIndex = new Map<string, number>();
   order.forEach((id, index) => orderIndex.set(id, index));
   return { graph, order, orderIndex, incoming, outgoing, entryNodeIds, reachable };

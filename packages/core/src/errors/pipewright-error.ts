@@ -10,6 +10,8 @@ export type PipewrightErrorCode =
   | 'unknown_node_type'
   | 'invalid_expression'
   | 'expression_failed'
+  /** A step received input it cannot work with (e.g. a list was expected). */
+  | 'invalid_input'
   | 'internal';
 
 /**
@@ -53,6 +55,9 @@ export class PipewrightError extends Error {
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {
+    // Subclasses inherit this method; the marker only says "a PipewrightError", so for a
+    // subclass (`x instanceof SomeSubclass`) fall back to the prototype chain.
+    if (this !== PipewrightError) return Function.prototype[Symbol.hasInstance].call(this, value);
     return PipewrightError.is(value);
   }
 }

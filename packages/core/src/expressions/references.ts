@@ -6,19 +6,32 @@ export interface ScopeReference {
   key?: string;
 }
 
+/**
+ * The field a right-hand side starts with: `a` in `steps.a[0]` and `steps.a[*].x`, which
+ * the parser nests as `steps . (a[0])` and `steps . (a[*].x)`.
+ */
+function leadingField(node: JmespathAst): string | undefined {
+  if (node.type === 'Field') return node.name;
+  if (node.type === 'IndexExpression' || node.type === 'Projection') return leadingField(node.left);
+  return undefined;
+}
+
 /** The first field names of a chain such as `steps.a.output[0]`, read from its left end. */
 function chainHead(node: JmespathAst): string[] | undefined {
   switch (node.type) {
     case 'Field':
       return [node.name];
+    // `$` is the scope, and so is `@` where the expression is evaluated against the scope.
     case 'Root':
+    case 'Current':
       return [];
     case 'Subexpression':
     case 'IndexExpression': {
       const left = chainHead(node.left);
       if (left === undefined) return undefined;
-      if (left.length < 2 && node.type === 'Subexpression' && node.right.type === 'Field') return [...left, node.right.name];
-      return left;
+      if (left.length >= 2 || node.type !== 'Subexpression') return left;
+      const next = leadingField(node.right);
+      return next === undefined ? left : [...left, next];
     }
     default:
       return undefined;

@@ -38,20 +38,32 @@ export interface NodeTypes {
 /** A known node type id, or any other string for types loaded at run time. */
 export type NodeTypeId = keyof NodeTypes | (string & {});
 
-/** A value as written in a config: itself, or a `{{ }}` template producing it. */
-export type Templated<T> = T extends string
-  ? string
-  : T extends readonly (infer Item)[]
-    ? readonly Templated<Item>[] | string
-    : T extends object
-      ? { [K in keyof T]: Templated<T[K]> } | string
-      : T | string;
+/** A string holding a `{{ }}` template, e.g. `"{{ trigger.amount }}"`. */
+export type TemplateString = `${string}{{${string}}}${string}`;
+
+/**
+ * A value as written in a config: itself, or a template that produces it at run time.
+ * Non-string fields (numbers, enums, objects) accept only template strings, so a typo in
+ * an enum is still a type error.
+ */
+export type Templated<T> = string extends T
+  ? T
+  : T extends string
+    ? T | TemplateString
+    : T extends readonly (infer Item)[]
+      ? readonly Templated<Item>[] | TemplateString
+      : T extends object
+        ? { [K in keyof T]: Templated<T[K]> } | TemplateString
+        : T | TemplateString;
 
 type NodeInput = WorkflowInput['nodes'][number];
 
+/** Each field templatable; distributes over unions so discriminated configs keep their variants. */
+type TemplatedConfig<Config> = Config extends object ? { [K in keyof Config]: Templated<Config[K]> } : never;
+
 /** A workflow node whose config is checked against its type, when the type is known. */
 export type TypedWorkflowNode = {
-  [Type in keyof NodeTypes]: Omit<NodeInput, 'type' | 'config'> & { type: Type; config: { [K in keyof NodeTypes[Type]]: Templated<NodeTypes[Type][K]> } };
+  [Type in keyof NodeTypes]: Omit<NodeInput, 'type' | 'config'> & { type: Type; config: TemplatedConfig<NodeTypes[Type]> };
 }[keyof NodeTypes];
 
 export type TypedWorkflowInput = Omit<WorkflowInput, 'nodes'> & { nodes: TypedWorkflowNode[] };

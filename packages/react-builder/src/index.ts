@@ -1,0 +1,7 @@
+export {
+  paletteGroups,
+  triggersCategory,
+  type PaletteGroup,
+  type PaletteNodeKind,
+  type PaletteOptions,
+} from './palette-groups';
