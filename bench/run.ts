@@ -1,6 +1,10 @@
 import { compileBenchmarks } from './compile.bench';
+import { engineBenchmarks } from './engine.bench';
 import { runCases } from './harness';
 
 // `npm run bench -- <filter>` runs only the benchmarks whose name starts with the filter.
 const filter = process.argv[2];
 runCases(compileBenchmarks, filter);
+for (const bench of engineBenchmarks) {
+  if (!filter || bench.name.startsWith(filter) || filter.startsWith(bench.name)) await bench.run();
+}

@@ -73,3 +73,40 @@ export { waitForEventNode } from './nodes/core-wait-for-event';
 export { subWorkflowNode } from './nodes/core-sub-workflow';
 export { terminateNode } from './nodes/core-terminate';
 export { setVariablesNode } from './nodes/core-set-variables';
+
+export { RetryableError, FatalError, RetryAfterError, TimeoutError, CancelledError, CircuitOpenError } from './errors/step-errors';
+export { classifyError, toRecordedError, MAX_RECORDED_MESSAGE_LENGTH, type ErrorClassification } from './reliability/classify-error';
+export { parseRetryAfter } from './reliability/parse-retry-after';
+export { backoffDelay, planRetry, MAX_RETRY_AFTER_MS, type RetryDecision } from './reliability/retry-policy';
+
+export type { Clock } from './ports/clock';
+export { realClock } from './ports/real-clock';
+export type {
+  RunStore,
+  WorkflowRecord,
+  WorkflowVersionRecord,
+  RunStatus,
+  RunRecord,
+  StoredRunEvent,
+  Page,
+  PageRequest,
+  RunFilter,
+  CreateRunResult,
+  AppendResult,
+  DeadLetter,
+} from './ports/run-store';
+export { createMemoryRunStore } from './ports/memory-run-store';
+export type { JobQueue, JobInput, Job, LeasedJob, JobHandler, ProcessOptions, QueueWorker, QueueDeadLetter } from './ports/job-queue';
+export { createMemoryJobQueue, type MemoryJobQueueOptions } from './ports/memory-job-queue';
+
+export { asTenantId, asWorkflowId, asWorkflowVersionId, asRunId, type TenantId, type WorkflowId, type WorkflowVersionId, type RunId, type JobId, type Brand } from './ids';
+export { createEngine, replayEvents, type Engine, type EngineOptions } from './runtime/engine';
+export type { EngineLogger } from './runtime/engine-core';
+export type { EngineHooks, StepRunner } from './runtime/step-hooks';
+export type { EngineEvent, EngineEventMap } from './runtime/engine-events';
+export type { RunEvent, RunEventType, RunEventOf, RecordedError, StepLogEntry, ParentLink } from './runtime/run-events';
+export { foldRun, applyRunEvent, type RunState, type StepState, type StepStatus, type ChildState } from './runtime/run-state';
+export type { RunView, StepView, RunLogView } from './runtime/run-view';
+export type { TenantContext, WorkflowsApi } from './runtime/workflows-api';
+export type { RunsApi, RunTarget, StartRunOptions, RunListFilter } from './runtime/runs-api';
+export type { DryRunResult, PreviewStep, ReplayResult, ReplayDivergence } from './runtime/preview';

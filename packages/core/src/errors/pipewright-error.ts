@@ -12,7 +12,27 @@ export type PipewrightErrorCode =
   | 'expression_failed'
   /** A step received input it cannot work with (e.g. a list was expected). */
   | 'invalid_input'
-  | 'internal';
+  | 'invalid_node_config'
+  | 'not_found'
+  | 'run_finished'
+  | 'invalid_token'
+  /** A page cursor that this store did not issue, or that was altered. */
+  | 'invalid_cursor'
+  /** A job's lease expired or its worker stopped; another worker may hold the job now. */
+  | 'lease_lost'
+  | 'internal'
+  /** Thrown by a node: try again under the node's retry policy. */
+  | 'retryable'
+  /** Thrown by a node: never retry, whatever the policy says. */
+  | 'fatal'
+  /** Thrown by a node: retry no sooner than `retryAfterMs`. */
+  | 'retry_after'
+  /** Raised by the engine: a step ran past its `timeoutMs`. */
+  | 'timeout'
+  /** Raised by the engine: the run or step was cancelled. */
+  | 'cancelled'
+  /** Raised by the engine: a circuit breaker is open for the step's key. */
+  | 'circuit_open';
 
 /**
  * Marks instances across bundled copies of core: `instanceof` fails when a host ends

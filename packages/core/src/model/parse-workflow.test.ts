@@ -15,7 +15,7 @@ describe('parseWorkflow', () => {
     if (!result.ok) return;
     expect(result.workflow.settings).toEqual({ onError: 'fail', variables: {} });
     expect(result.workflow.nodes[0]?.config).toEqual({});
-    expect(result.workflow.nodes[1]?.retry).toEqual({ maxAttempts: 4, backoff: 'exponential', initialDelayMs: 1000, maxDelayMs: 300000, factor: 2, jitter: true });
+    expect(result.workflow.nodes[1]?.retry).toEqual({ maxAttempts: 4, backoff: 'exponential', initialDelayMs: 1000, maxDelayMs: 300000, factor: 2, jitter: 'full' });
   });
 
   it('returns every error with its JSON path', () => {

@@ -25,14 +25,22 @@ export const handleIdSchema = z
 
 export const positionSchema = z.object({ x: z.number(), y: z.number() });
 
+/**
+ * How a failed step is retried. The delay before attempt n + 1 is `initialDelayMs`
+ * (`fixed`), `initialDelayMs × n` (`linear`) or `initialDelayMs × factor^(n−1)`
+ * (`exponential`), capped at `maxDelayMs`; `full` jitter then picks uniformly below it.
+ * `none` turns retries off.
+ */
 export const retryPolicySchema = z.object({
   /** Total attempts including the first one. */
   maxAttempts: z.number().int().min(1).max(100).default(3),
-  backoff: z.enum(['fixed', 'exponential']).default('exponential'),
+  backoff: z.enum(['none', 'fixed', 'linear', 'exponential']).default('exponential'),
   initialDelayMs: z.number().int().min(0).max(86_400_000).default(1_000),
   maxDelayMs: z.number().int().min(0).max(86_400_000).default(300_000),
+  /** Growth per attempt for `exponential` backoff. */
   factor: z.number().min(1).max(10).default(2),
-  jitter: z.boolean().default(true),
+  /** `full`: a uniformly random delay between 0 and the computed one (AWS "full jitter"), so retries of many runs spread out. */
+  jitter: z.enum(['none', 'full']).default('full'),
 });
 
 /**

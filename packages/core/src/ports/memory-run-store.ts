@@ -1,0 +1,285 @@
+import { PipewrightError } from '../errors/pipewright-error';
+import type { RunId, TenantId, WorkflowId, WorkflowVersionId } from '../ids';
+import type { RunEvent } from '../runtime/run-events';
+import { compareNewestFirst, decodeCursor, encodeCursor, pageLimit, type CursorKey } from './page-cursor';
+import type {
+  AppendResult,
+  CreateRunResult,
+  DeadLetter,
+  Page,
+  PageRequest,
+  RunFilter,
+  RunRecord,
+  RunStore,
+  StoredRunEvent,
+  WorkflowRecord,
+  WorkflowVersionRecord,
+} from './run-store';
+
+interface RunEntry {
+  /** The stored summary; updated in place, handed out as copies. */
+  record: RunRecord;
+  /** `events[i].seq === i + 1`, so reading after a sequence number is a slice. */
+  events: StoredRunEvent[];
+}
+
+interface TenantData {
+  workflows: Map<WorkflowId, WorkflowRecord>;
+  versions: Map<WorkflowVersionId, WorkflowVersionRecord>;
+  versionsByNumber: Map<WorkflowId, Map<number, WorkflowVersionRecord>>;
+  runs: Map<RunId, RunEntry>;
+  /**
+   * Oldest first by (createdAt, id). Runs almost always arrive in that order, so keeping
+   * it sorted costs an append; `listRuns` walks it backwards and stops after a page.
+   */
+  runOrder: RunEntry[];
+  runsByIdempotencyKey: Map<string, RunEntry>;
+  deadLetters: Map<string, DeadLetter>;
+}
+
+const runKey = (run: RunRecord): CursorKey => ({ at: run.createdAt, id: run.id });
+
+/** Ascending (createdAt, id) order of `runOrder`: negative when `a` is older. */
+function compareOldestFirst(a: RunRecord, b: CursorKey): number {
+  if (a.createdAt !== b.at) return a.createdAt - b.at;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** Number of entries in `runOrder` that sort before `key`. */
+function countOlderThan(runOrder: readonly RunEntry[], key: CursorKey): number {
+  let low = 0;
+  let high = runOrder.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (compareOldestFirst((runOrder[middle] as RunEntry).record, key) < 0) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+function runMatcher(filter: RunFilter): (run: RunRecord) => boolean {
+  const { workflowId, status, parentRunId } = filter;
+  const statuses = status === undefined ? undefined : new Set(Array.isArray(status) ? status : [status]);
+  return (run) =>
+    (workflowId === undefined || run.workflowId === workflowId) &&
+    (statuses === undefined || statuses.has(run.status)) &&
+    (parentRunId === undefined || run.parentRunId === parentRunId);
+}
+
+/** One page of `items` (already sorted newest first) after the cursor. */
+function pageOf<T, R>(items: readonly T[], keyOf: (item: T) => CursorKey, request: PageRequest, copy: (item: T) => R): Page<R> {
+  const limit = pageLimit(request.limit);
+  let start = 0;
+  if (request.cursor !== undefined) {
+    const after = decodeCursor(request.cursor);
+    while (start < items.length && compareNewestFirst(keyOf(items[start] as T), after) <= 0) start++;
+  }
+  const slice = items.slice(start, start + limit);
+  const last = slice[slice.length - 1];
+  const page: Page<R> = { items: slice.map(copy) };
+  if (start + limit < items.length && last !== undefined) page.nextCursor = encodeCursor(keyOf(last));
+  return page;
+}
+
+const copyRun = (run: RunRecord): RunRecord => ({ ...run });
+
+/**
+ * A `RunStore` in memory: for tests, demos and single-process embedding without a
+ * database. Workflows, versions and dead letters are cloned on the way in and out, since
+ * callers may mutate them. Events are not: the engine treats them as immutable, and
+ * copying every event twice would cost more than the rest of a run.
+ *
+ * @example
+ * ```ts
+ * const store = createMemoryRunStore();
+ * const tenantId = asTenantId('acme');
+ * const page = await store.listRuns(tenantId, { status: ['queued', 'running'] }, { limit: 20 });
+ * console.log(page.items.length, page.nextCursor);
+ * ```
+ */
+export function createMemoryRunStore(): RunStore {
+  const tenants = new Map<TenantId, TenantData>();
+
+  function tenant(tenantId: TenantId): TenantData {
+    let data = tenants.get(tenantId);
+    if (data === undefined) {
+      data = {
+        workflows: new Map(),
+        versions: new Map(),
+        versionsByNumber: new Map(),
+        runs: new Map(),
+        runOrder: [],
+        runsByIdempotencyKey: new Map(),
+        deadLetters: new Map(),
+      };
+      tenants.set(tenantId, data);
+    }
+    return data;
+  }
+
+  return {
+    async saveWorkflow(record) {
+      const data = tenant(record.tenantId);
+      const existing = data.workflows.get(record.id);
+      const stored = structuredClone(record);
+      if (existing !== undefined) {
+        // `publishVersion` owns the version counter: a draft saved from a copy read before
+        // a publish must not roll it back. Creation time does not change either.
+        stored.latestVersion = existing.latestVersion;
+        stored.createdAt = existing.createdAt;
+      }
+      data.workflows.set(record.id, stored);
+    },
+
+    async getWorkflow(tenantId, id) {
+      const record = tenants.get(tenantId)?.workflows.get(id);
+      return record === undefined ? undefined : structuredClone(record);
+    },
+
+    async listWorkflows(tenantId, page = {}) {
+      const workflows = [...(tenants.get(tenantId)?.workflows.values() ?? [])];
+      const keyOf = (workflow: WorkflowRecord): CursorKey => ({ at: workflow.createdAt, id: workflow.id });
+      workflows.sort((a, b) => compareNewestFirst(keyOf(a), keyOf(b)));
+      return pageOf(workflows, keyOf, page, (workflow) => structuredClone(workflow));
+    },
+
+    async publishVersion(tenantId, workflowId, id, definition, at) {
+      // Everything up to the bump runs synchronously, before any await: concurrent
+      // publishes are serialised by the event loop and get distinct numbers.
+      const data = tenants.get(tenantId);
+      const workflow = data?.workflows.get(workflowId);
+      if (data === undefined || workflow === undefined) {
+        throw new PipewrightError('not_found', `Workflow ${workflowId} does not exist`, { details: { tenantId, workflowId } });
+      }
+      if (data.versions.has(id)) {
+        throw new PipewrightError('internal', `Workflow version id ${id} is already used`, { details: { tenantId, versionId: id } });
+      }
+      const version = workflow.latestVersion + 1;
+      workflow.latestVersion = version;
+      const record: WorkflowVersionRecord = { tenantId, id, workflowId, version, definition: structuredClone(definition), createdAt: at };
+      data.versions.set(id, record);
+      let byNumber = data.versionsByNumber.get(workflowId);
+      if (byNumber === undefined) {
+        byNumber = new Map();
+        data.versionsByNumber.set(workflowId, byNumber);
+      }
+      byNumber.set(version, record);
+      return structuredClone(record);
+    },
+
+    async getVersion(tenantId, id) {
+      const record = tenants.get(tenantId)?.versions.get(id);
+      return record === undefined ? undefined : structuredClone(record);
+    },
+
+    async getVersionByNumber(tenantId, workflowId, version) {
+      const record = tenants.get(tenantId)?.versionsByNumber.get(workflowId)?.get(version);
+      return record === undefined ? undefined : structuredClone(record);
+    },
+
+    async getLatestVersionId(tenantId, workflowId) {
+      const data = tenants.get(tenantId);
+      const latest = data?.workflows.get(workflowId)?.latestVersion;
+      return latest === undefined ? undefined : data?.versionsByNumber.get(workflowId)?.get(latest)?.id;
+    },
+
+    async listVersions(tenantId, workflowId) {
+      const byNumber = tenants.get(tenantId)?.versionsByNumber.get(workflowId);
+      if (byNumber === undefined) return [];
+      return [...byNumber.values()].sort((a, b) => a.version - b.version).map((record) => structuredClone(record));
+    },
+
+    async createRun(run, events): Promise<CreateRunResult> {
+      const data = tenant(run.tenantId);
+      if (run.idempotencyKey !== undefined) {
+        const existing = data.runsByIdempotencyKey.get(run.idempotencyKey);
+        if (existing !== undefined) return { created: false, run: copyRun(existing.record) };
+      }
+      if (data.runs.has(run.id)) {
+        throw new PipewrightError('internal', `Run id ${run.id} is already used`, { details: { tenantId: run.tenantId, runId: run.id } });
+      }
+      const entry: RunEntry = {
+        record: { ...run, lastSeq: events.length },
+        events: events.map((event, index) => ({ seq: index + 1, at: run.createdAt, event })),
+      };
+      data.runs.set(run.id, entry);
+      if (run.idempotencyKey !== undefined) data.runsByIdempotencyKey.set(run.idempotencyKey, entry);
+      const order = data.runOrder;
+      const key = runKey(run);
+      let index = order.length;
+      while (index > 0 && compareOldestFirst((order[index - 1] as RunEntry).record, key) > 0) index--;
+      if (index === order.length) order.push(entry);
+      else order.splice(index, 0, entry);
+      return { created: true, run: copyRun(entry.record) };
+    },
+
+    async getRun(tenantId, id) {
+      const entry = tenants.get(tenantId)?.runs.get(id);
+      return entry === undefined ? undefined : copyRun(entry.record);
+    },
+
+    async listRuns(tenantId, filter = {}, page = {}) {
+      const limit = pageLimit(page.limit);
+      const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+      const order = tenants.get(tenantId)?.runOrder ?? [];
+      const matches = runMatcher(filter);
+      const { createdAfter, createdBefore } = filter;
+      let end = after === undefined ? order.length : countOlderThan(order, after);
+      if (createdBefore !== undefined) end = Math.min(end, countOlderThan(order, { at: createdBefore, id: '' }));
+      const items: RunRecord[] = [];
+      let hasMore = false;
+      for (let index = end - 1; index >= 0; index--) {
+        const run = (order[index] as RunEntry).record;
+        if (createdAfter !== undefined && run.createdAt <= createdAfter) break;
+        if (!matches(run)) continue;
+        if (items.length === limit) {
+          hasMore = true;
+          break;
+        }
+        items.push(copyRun(run));
+      }
+      const last = items[items.length - 1];
+      const result: Page<RunRecord> = { items };
+      if (hasMore && last !== undefined) result.nextCursor = encodeCursor(runKey(last));
+      return result;
+    },
+
+    async appendEvents(tenantId, runId, expectedLastSeq, events: readonly RunEvent[], patch, at): Promise<AppendResult> {
+      const entry = tenants.get(tenantId)?.runs.get(runId);
+      if (entry === undefined) return { ok: false, reason: 'not_found' };
+      const record = entry.record;
+      // Check and write happen in one synchronous step, so of two appends with the same
+      // expected sequence number exactly one wins.
+      if (record.lastSeq !== expectedLastSeq) return { ok: false, reason: 'conflict', lastSeq: record.lastSeq };
+      const time = at ?? Date.now();
+      let seq = record.lastSeq;
+      for (const event of events) entry.events.push({ seq: ++seq, at: time, event });
+      record.lastSeq = seq;
+      record.updatedAt = time;
+      if (patch?.status !== undefined) record.status = patch.status;
+      if (patch?.finishedAt !== undefined) record.finishedAt = patch.finishedAt;
+      return { ok: true, lastSeq: seq };
+    },
+
+    async readEvents(tenantId, runId, afterSeq = 0) {
+      const entry = tenants.get(tenantId)?.runs.get(runId);
+      if (entry === undefined) return [];
+      return entry.events.slice(afterSeq > 0 ? Math.floor(afterSeq) : 0);
+    },
+
+    async addDeadLetter(letter) {
+      tenant(letter.tenantId).deadLetters.set(letter.id, structuredClone(letter));
+    },
+
+    async listDeadLetters(tenantId, page = {}) {
+      const letters = [...(tenants.get(tenantId)?.deadLetters.values() ?? [])];
+      const keyOf = (letter: DeadLetter): CursorKey => ({ at: letter.failedAt, id: letter.id });
+      letters.sort((a, b) => compareNewestFirst(keyOf(a), keyOf(b)));
+      return pageOf(letters, keyOf, page, (letter) => structuredClone(letter));
+    },
+
+    async removeDeadLetter(tenantId, id) {
+      return tenants.get(tenantId)?.deadLetters.delete(id) ?? false;
+    },
+  };
+}

@@ -1,0 +1,241 @@
+import { z } from 'zod';
+import { PipewrightError } from '../errors/pipewright-error';
+import { asRunId, asTenantId } from '../ids';
+import type { Clock } from '../ports/clock';
+import type { JobQueue, LeasedJob, QueueWorker } from '../ports/job-queue';
+import { createMemoryJobQueue } from '../ports/memory-job-queue';
+import { createMemoryRunStore } from '../ports/memory-run-store';
+import { realClock } from '../ports/real-clock';
+import type { RunStore } from '../ports/run-store';
+import type { Registry } from '../registry/create-registry';
+import { startChildRun, notifyParent } from './child-runs';
+import { silentLogger, type EngineCore, type EngineLogger } from './engine-core';
+import { EngineEmitter, type EngineEventMap } from './engine-events';
+import { emitStored } from './emit-stored';
+import { createPlanCache } from './plan-cache';
+import { compareRuns, previewRun, replayMode, type DryRunResult, type ReplayResult } from './preview';
+import { reusedEvents } from './rerun';
+import { RunAdvancer, type DryRunMode } from './run-advancer';
+import { createRun } from './run-creation';
+import type { RunEvent } from './run-events';
+import { foldRun } from './run-state';
+import { createRunsApi, loadRun, type RunsApi } from './runs-api';
+import { composeStepHooks, type EngineHooks } from './step-hooks';
+import { createWorkflowsApi, resolveVersionId, type TenantContext, type WorkflowsApi } from './workflows-api';
+
+export interface EngineOptions {
+  registry: Registry;
+  /** Where workflows, versions and run logs live; in memory by default. */
+  store?: RunStore;
+  /** Where "advance run" jobs wait; in memory by default. */
+  queue?: JobQueue;
+  clock?: Clock;
+  logger?: EngineLogger;
+  hooks?: EngineHooks | readonly EngineHooks[];
+  /** Runs this worker advances at once. */
+  concurrency?: number;
+  /** How long a worker holds a run before another may take it over, without heartbeats. */
+  leaseMs?: number;
+  /** Source of randomness for retry jitter; tests pass a fixed one. */
+  random?: () => number;
+}
+
+export interface Engine {
+  readonly registry: Registry;
+  readonly store: RunStore;
+  readonly queue: JobQueue;
+  readonly clock: Clock;
+  readonly workflows: WorkflowsApi;
+  readonly runs: RunsApi & {
+    /** A new run of the same version and input in which the steps upstream of `fromNodeId` are not run again: their outputs are reused. */
+    rerun(ctx: TenantContext, runId: string, options: { fromNodeId: string }): Promise<{ runId: string }>;
+    /** Re-executes a recorded run (pure steps again, recorded results for the rest) and checks it reaches the same state. */
+    replay(ctx: TenantContext, runId: string): Promise<ReplayResult>;
+    /** Validates, then executes with no external side effects, and returns a node-by-node preview. */
+    dryRun(workflow: unknown, input: unknown, options?: { pinned?: Record<string, unknown>; triggerNodeId?: string }): Promise<DryRunResult>;
+  };
+  /** Starts leasing and advancing runs. */
+  start(): void;
+  /**
+   * Stops the worker. Graceful (default): no new steps start, running steps finish
+   * and are recorded, and their runs are queued for another worker.
+   */
+  stop(options?: { graceful?: boolean }): Promise<void>;
+  on<Name extends keyof EngineEventMap>(name: Name, listener: EngineEventMap[Name]): () => void;
+}
+
+const advancePayload = z.object({ runId: z.string().min(1) });
+
+function buildEngine(options: EngineOptions, dry?: DryRunMode): Engine {
+  const store = options.store ?? createMemoryRunStore();
+  const clock = options.clock ?? realClock;
+  const queue = options.queue ?? createMemoryJobQueue({ clock });
+  const hooks = options.hooks === undefined ? [] : Array.isArray(options.hooks) ? options.hooks : [options.hooks as EngineHooks];
+  const leaseMs = options.leaseMs ?? 30_000;
+  let worker: QueueWorker | undefined;
+  let stopping = false;
+
+  const core: EngineCore = {
+    registry: options.registry,
+    store,
+    queue,
+    clock,
+    logger: options.logger ?? silentLogger,
+    emitter: new EngineEmitter(),
+    runner: composeStepHooks(hooks, async (ctx, definition) => definition.run(ctx)),
+    random: options.random ?? Math.random,
+    planFor: createPlanCache(store, options.registry),
+    activeRuns: new Map(),
+    isStopping: () => stopping,
+  };
+  if (dry) core.dry = dry;
+
+  const deps = {
+    ...core,
+    childVersion: (tenantId: Parameters<typeof resolveVersionId>[1], workflowId: string, version: number | 'latest') => resolveVersionId(core, tenantId, workflowId, version),
+    startChild: (request: Parameters<typeof startChildRun>[1]) => startChildRun(core, request),
+    cancelRun: async (tenantId: string, runId: string, reason: string) => {
+      await runs.cancel({ tenantId }, runId, reason);
+    },
+    notifyParent: (state: Parameters<typeof notifyParent>[1]) => notifyParent(core, state),
+    emit: (...args: Parameters<typeof emitStored> extends [unknown, ...infer Rest] ? Rest : never) => emitStored(core, ...args),
+  };
+
+  // One timer heartbeats every job this worker holds, instead of a timer per job: a
+  // lost lease aborts that job's signal and its run stops advancing here.
+  const leased = new Set<LeasedJob>();
+  let heartbeatArmed = false;
+  function armHeartbeat(): void {
+    if (heartbeatArmed) return;
+    heartbeatArmed = true;
+    clock.setTimer(leaseMs / 3, () => {
+      heartbeatArmed = false;
+      for (const job of leased) job.heartbeat().catch(() => undefined);
+      if (leased.size > 0) armHeartbeat();
+    });
+  }
+
+  async function handleJob(job: LeasedJob): Promise<void> {
+    const payload = advancePayload.safeParse(job.payload);
+    if (job.name !== 'advance' || !payload.success) {
+      core.logger.error('Dropping a job the engine does not understand', { name: job.name });
+      return;
+    }
+    leased.add(job);
+    armHeartbeat();
+    try {
+      await new RunAdvancer(deps, job.tenantId, asRunId(payload.data.runId), job).run();
+    } catch (error) {
+      core.logger.error('Advancing a run failed', { runId: payload.data.runId, attempt: job.attempt, error: (error as Error).message });
+      if (job.attempt >= job.maxAttempts) {
+        await store.addDeadLetter({
+          tenantId: job.tenantId,
+          id: job.id,
+          jobName: job.name,
+          payload: job.payload,
+          error: (error as Error).message,
+          attempts: job.attempt,
+          failedAt: clock.now(),
+        });
+      }
+      throw error;
+    } finally {
+      leased.delete(job);
+    }
+  }
+
+  const workflows = createWorkflowsApi(core);
+  const runs = createRunsApi(core);
+
+  const engine: Engine = {
+    registry: options.registry,
+    store,
+    queue,
+    clock,
+    workflows,
+    runs: {
+      ...runs,
+      async rerun(ctx, runId, { fromNodeId }) {
+        const { record, stored, state } = await loadRun(core, ctx.tenantId, runId);
+        const plan = await core.planFor(record.tenantId, record.versionId);
+        const reused = reusedEvents(plan, stored, fromNodeId, state.triggerNodeId);
+        const result = await createRun(core, {
+          tenantId: record.tenantId,
+          versionId: record.versionId,
+          input: state.input,
+          triggerNodeId: state.triggerNodeId,
+          rerunOf: { runId: record.id, fromNodeId },
+          extraEvents: () => reused,
+        });
+        return { runId: result.run.id };
+      },
+      async replay(ctx, runId) {
+        const { record, stored } = await loadRun(core, ctx.tenantId, runId);
+        const version = await store.getVersion(asTenantId(ctx.tenantId), record.versionId);
+        if (!version) throw new PipewrightError('not_found', `Version ${record.versionId} of run ${runId} does not exist`);
+        return replayEvents(options.registry, version.definition, stored.map((entry) => entry.event));
+      },
+      dryRun: (workflow, input, dryOptions = {}) =>
+        previewRun(
+          buildEngine({ registry: options.registry, hooks }, { pinned: dryOptions.pinned ?? {} }),
+          workflow,
+          input,
+          dryOptions.triggerNodeId === undefined ? {} : { triggerNodeId: dryOptions.triggerNodeId },
+        ),
+    },
+    start() {
+      if (worker) return;
+      stopping = false;
+      worker = queue.process(handleJob, { concurrency: options.concurrency ?? 32, leaseMs });
+    },
+    async stop(stopOptions = {}) {
+      const current = worker;
+      worker = undefined;
+      if (!current) return;
+      const graceful = stopOptions.graceful ?? true;
+      stopping = graceful;
+      await current.stop({ graceful });
+      stopping = false;
+    },
+    on(name, listener) {
+      core.emitter.on(name, listener as never);
+      return () => void core.emitter.off(name, listener as never);
+    },
+  };
+  return engine;
+}
+
+/**
+ * Re-executes a recorded run against a workflow definition: pure steps run again,
+ * everything else takes its recorded result. Divergences show where the definition
+ * (or a non-deterministic node) no longer leads to the recorded history.
+ */
+export async function replayEvents(registry: Registry, definition: unknown, events: readonly RunEvent[]): Promise<ReplayResult> {
+  const recorded = foldRun(events);
+  const sideEffects = new Set<string>();
+  const parsed = (definition as { nodes?: Array<{ id: string; type: string }> }).nodes ?? [];
+  for (const node of parsed) if (registry.get(node.type)?.definition.sideEffects) sideEffects.add(node.id);
+  const mode = replayMode(recorded, sideEffects);
+  const preview = await previewRun(buildEngine({ registry }, mode), definition, recorded.input, { triggerNodeId: recorded.triggerNodeId });
+  if (!preview.ok) return { ok: false, divergences: [], diagnostics: preview.diagnostics };
+  const replayed = foldRun(preview.events);
+  const divergences = compareRuns(recorded, replayed);
+  return divergences.length === 0 ? { ok: true, state: replayed } : { ok: false, state: replayed, divergences };
+}
+
+/**
+ * Creates an engine: the workflow API, the run API and a worker that advances runs.
+ * With no store or queue it runs entirely in memory.
+ *
+ * @example
+ * ```ts
+ * const engine = createEngine({ registry: createRegistry([...coreNodes]) });
+ * engine.start();
+ * await engine.workflows.save({ tenantId: 't1' }, definition);
+ * await engine.workflows.publish({ tenantId: 't1' }, definition.id);
+ * const { runId } = await engine.runs.start({ tenantId: 't1' }, { workflowId: definition.id }, { name: 'Ada' });
+ * ```
+ */
+export function createEngine(options: EngineOptions): Engine {
+  return buildEngine(options);
+}

@@ -1,0 +1,603 @@
+import type { ExecutionPlan, PlanNode } from '../compiler/execution-plan';
+import { PipewrightError } from '../errors/pipewright-error';
+import { CancelledError, FatalError, TimeoutError } from '../errors/step-errors';
+import type { ExpressionScope } from '../expressions/expression-scope';
+import type { RunId, TenantId, WorkflowVersionId } from '../ids';
+import type { Clock } from '../ports/clock';
+import type { JobQueue } from '../ports/job-queue';
+import type { RunRecord, RunStore, StoredRunEvent } from '../ports/run-store';
+import type { Registry } from '../registry/create-registry';
+import type { StepInput } from '../registry/node-context';
+import type { NodeDefinition } from '../registry/node-definition';
+import { classifyError, toRecordedError } from '../reliability/classify-error';
+import { planRetry } from '../reliability/retry-policy';
+import { resolveNodeConfig } from './node-config';
+import { createResumeToken } from './resume-token';
+import type { RecordedError, RunEvent } from './run-events';
+import { applyRunEvent, foldRun, isStepDecided, type RunState, type StepState, type WaitState } from './run-state';
+import { RunAbort } from './run-abort';
+import { readiness, runOutput } from './schedule';
+import type { StepRunner } from './step-hooks';
+import { runStep, type StepResult, type StepSubstitute } from './step-runner';
+
+/**
+ * Dry-run behaviour: nodes with side effects (and pinned nodes) return pinned data or
+ * their sample output instead of running; delays end at once; waits take pinned data
+ * or their timeout path; no child runs start and nothing is retried.
+ */
+export interface DryRunMode {
+  pinned: Record<string, unknown>;
+  /** Output handles for pinned branching nodes. */
+  handles?: Record<string, string>;
+  /** Recorded failures to reproduce (used by replay). */
+  failures?: Record<string, RecordedError>;
+}
+
+export interface ChildRunRequest {
+  parent: RunState;
+  nodeId: string;
+  index: number;
+  attempt: number;
+  versionId: WorkflowVersionId;
+  input: unknown;
+}
+
+/** What advancing a run needs from the engine. */
+export interface AdvanceDeps {
+  store: RunStore;
+  queue: JobQueue;
+  clock: Clock;
+  registry: Registry;
+  runner: StepRunner;
+  random: () => number;
+  dry?: DryRunMode;
+  planFor(tenantId: TenantId, versionId: WorkflowVersionId): Promise<ExecutionPlan>;
+  /** Resolves the version a child run uses: a number, or the latest published one. */
+  childVersion(tenantId: TenantId, workflowId: string, version: number | 'latest'): Promise<WorkflowVersionId>;
+  startChild(request: ChildRunRequest): Promise<RunId>;
+  cancelRun(tenantId: TenantId, runId: RunId, reason: string): Promise<void>;
+  notifyParent(state: RunState): Promise<void>;
+  emit(tenantId: TenantId, runId: RunId, events: readonly StoredRunEvent[]): void;
+  /** Runs being advanced in this process, so a cancel can abort their steps at once. */
+  activeRuns: Map<string, RunAbort>;
+  isStopping(): boolean;
+}
+
+interface Completed {
+  nodeId: string;
+  attempt: number;
+  result: StepResult;
+}
+
+interface Launch {
+  node: PlanNode;
+  definition: NodeDefinition & { kind: 'action' };
+  inputs: StepInput[];
+  attempt: number;
+}
+
+interface ChildLaunch {
+  nodeId: string;
+  index: number;
+  attempt: number;
+  versionId: WorkflowVersionId;
+  input: unknown;
+}
+
+/** Abort reasons, shared: building an Error per run costs a stack trace. */
+const advanceEnded = new CancelledError('The run finished or its worker moved on');
+const leaseLost = new CancelledError('Another worker took over the run');
+
+function nodeError(code: string, message: string): RecordedError {
+  return { code, message, retryable: false };
+}
+
+/**
+ * Advances one run while holding its job's lease: folds the event log, runs every
+ * ready step (in parallel where the graph allows), appends outcomes guarded by the
+ * sequence number, and parks the run on a due job when it has to wait.
+ */
+export class RunAdvancer {
+  private state!: RunState;
+  private plan!: ExecutionPlan;
+  private lastSeq = 0;
+  private undecided = 0;
+  private readonly inflight = new Set<string>();
+  private readonly completed: Completed[] = [];
+  private candidates: string[] = [];
+  private readonly timed = new Set<string>();
+  private readonly abort = new RunAbort(() => this.wake?.());
+  private wake: (() => void) | undefined;
+  private runInfo!: { id: string; workflowId: string; startedAt: string };
+
+  constructor(
+    private readonly deps: AdvanceDeps,
+    private readonly tenantId: TenantId,
+    private readonly runId: RunId,
+    /** The job's lease: once another worker holds it, this one must stop. */
+    private readonly lease?: { readonly held: boolean },
+  ) {}
+
+  private get stopped(): boolean {
+    if (this.lease !== undefined && !this.lease.held) this.abort.abort(leaseLost);
+    return this.abort.aborted;
+  }
+
+  async run(): Promise<void> {
+    if (!(await this.load())) return;
+    const { activeRuns } = this.deps;
+    activeRuns.set(this.runId, this.abort);
+    try {
+      await this.loop();
+    } finally {
+      if (activeRuns.get(this.runId) === this.abort) activeRuns.delete(this.runId);
+      this.abort.abort(advanceEnded);
+    }
+    if (this.state.status !== 'running' && this.state.parent) await this.deps.notifyParent(this.state);
+  }
+
+  private async load(): Promise<boolean> {
+    const stored = await this.deps.store.readEvents(this.tenantId, this.runId);
+    if (stored.length === 0) return false;
+    this.state = foldRun(stored.map((entry) => entry.event));
+    this.lastSeq = (stored[stored.length - 1] as StoredRunEvent).seq;
+    this.plan = await this.deps.planFor(this.tenantId, this.state.versionId);
+    this.runInfo = { id: this.state.runId, workflowId: this.state.workflowId, startedAt: new Date(this.state.startedAt).toISOString() };
+    this.candidates = [...this.plan.order];
+    this.undecided = 0;
+    this.timed.clear();
+    for (const id of this.plan.order) {
+      const step = this.state.steps.get(id);
+      if (!isStepDecided(step)) this.undecided++;
+      if (step && (step.status === 'retrying' || step.status === 'waiting')) this.timed.add(id);
+    }
+    return true;
+  }
+
+  private async loop(): Promise<void> {
+    for (;;) {
+      if (this.stopped) return;
+      const batch: RunEvent[] = [];
+      const launches: Launch[] = [];
+      const children: ChildLaunch[] = [];
+      const taken = this.completed.splice(0);
+      for (const done of taken) this.recordOutcome(done, batch);
+      const stopping = this.deps.isStopping();
+      if (this.state.status === 'running' && !stopping) await this.decide(batch, launches, children);
+
+      if (batch.length > 0 && !(await this.commit(batch))) {
+        this.completed.unshift(...taken);
+        if (!(await this.reload())) return;
+        continue;
+      }
+      if (this.state.status !== 'running') {
+        this.abort.abort(advanceEnded);
+        await this.afterFinish();
+        return;
+      }
+      if (children.length > 0) {
+        await this.launchChildren(children);
+        continue;
+      }
+      for (const launch of launches) this.launch(launch);
+
+      if (this.inflight.size === 0) {
+        if (stopping) {
+          await this.deps.queue.enqueue({ tenantId: this.tenantId, name: 'advance', payload: { runId: this.runId }, dedupeKey: `advance:${this.runId}` });
+          return;
+        }
+        if (batch.length > 0 || launches.length > 0) continue;
+        await this.park();
+        return;
+      }
+      if (this.completed.length === 0) {
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+        });
+        this.wake = undefined;
+      }
+    }
+  }
+
+  private get now(): number {
+    return this.deps.clock.now();
+  }
+
+  private apply(event: RunEvent, batch: RunEvent[]): void {
+    const before = 'nodeId' in event ? this.state.steps.get(event.nodeId) : undefined;
+    const wasDecided = isStepDecided(before);
+    applyRunEvent(this.state, event);
+    batch.push(event);
+    if (!('nodeId' in event) || event.type === 'run.failed') return;
+    const step = this.state.steps.get(event.nodeId);
+    if (!wasDecided && isStepDecided(step)) {
+      this.undecided--;
+      this.timed.delete(event.nodeId);
+      const node = this.plan.nodes[event.nodeId];
+      if (node) for (const link of node.successors) this.candidates.push(link.nodeId);
+    } else if (step && (step.status === 'retrying' || step.status === 'waiting')) {
+      this.timed.add(event.nodeId);
+    }
+  }
+
+  private scope(input: unknown): () => ExpressionScope {
+    return () => ({ trigger: this.state.input, steps: this.state.outputs, vars: this.state.vars, run: this.runInfo, input });
+  }
+
+  /** Turns a finished step attempt into events: success, retry, or failure handled by `onError`. */
+  private recordOutcome(done: Completed, batch: RunEvent[]): void {
+    if (this.state.status !== 'running') return;
+    const step = this.state.steps.get(done.nodeId);
+    const node = this.plan.nodes[done.nodeId];
+    if (!node || isStepDecided(step) || step?.status === 'waiting') return;
+    // Only the attempt this worker started counts; another worker may have moved on.
+    const expected = step?.status === 'running' ? step.attempt : (step?.attempt ?? 0) + 1;
+    if (done.attempt !== expected) return;
+    const { result } = done;
+    if (result.ok) {
+      const event: RunEvent = { type: 'step.succeeded', nodeId: done.nodeId, attempt: done.attempt, output: result.output, durationMs: result.durationMs };
+      if (result.handle !== undefined) event.handle = result.handle;
+      if (result.logs !== undefined) event.logs = result.logs;
+      this.apply(event, batch);
+      return;
+    }
+    this.fail(node, done.attempt, result.thrown, result.durationMs, result.logs, batch, true);
+  }
+
+  private fail(
+    node: PlanNode,
+    attempt: number,
+    thrown: unknown,
+    durationMs: number,
+    logs: StepResult['logs'],
+    batch: RunEvent[],
+    retryable: boolean,
+  ): void {
+    const classified = classifyError(thrown, this.now);
+    const retry = retryable && !this.deps.dry ? planRetry(node.retry, attempt, classified, this.deps.random) : { retry: false as const };
+    const outcome = retry.retry ? 'retry' : node.onError;
+    const failed: RunEvent = { type: 'step.failed', nodeId: node.id, attempt, error: classified.error, durationMs, outcome };
+    if (logs) failed.logs = logs;
+    this.apply(failed, batch);
+    if (retry.retry) {
+      const dueAt = this.now + retry.delayMs;
+      this.apply({ type: 'step.retry_scheduled', nodeId: node.id, attempt, dueAt, delayMs: retry.delayMs }, batch);
+      this.candidates.push(node.id);
+      return;
+    }
+    if (outcome === 'fail') this.apply({ type: 'run.failed', error: classified.error, nodeId: node.id }, batch);
+  }
+
+  private inputOf(node: PlanNode): StepInput[] {
+    const ready = readiness(this.state, node);
+    return ready.kind === 'ready' ? ready.inputs : [];
+  }
+
+  private async decide(batch: RunEvent[], launches: Launch[], children: ChildLaunch[]): Promise<void> {
+    const now = this.now;
+    if (this.state.cancelRequested) {
+      this.apply({ type: 'run.cancelled', reason: 'Cancelled on request' }, batch);
+      return;
+    }
+    if (this.state.deadline !== undefined && this.state.deadline <= now) {
+      this.apply({ type: 'run.failed', error: toRecordedError(new TimeoutError(this.state.deadline - this.state.startedAt)) }, batch);
+      return;
+    }
+    for (const id of this.timed) this.candidates.push(id);
+    const queued = this.candidates;
+    this.candidates = [];
+    const seen = new Set<string>();
+    for (let i = 0; i < queued.length || this.candidates.length > 0; i++) {
+      if (i >= queued.length) {
+        queued.push(...this.candidates);
+        this.candidates = [];
+      }
+      const id = queued[i] as string;
+      if (seen.has(id) || this.inflight.has(id)) continue;
+      seen.add(id);
+      const node = this.plan.nodes[id];
+      if (!node) continue;
+      await this.decideNode(node, now, batch, launches, children);
+      if (this.state.status !== 'running') return;
+    }
+    if (this.undecided === 0 && this.inflight.size === 0 && launches.length === 0 && children.length === 0) {
+      this.apply({ type: 'run.succeeded', output: runOutput(this.plan, this.state) }, batch);
+    }
+  }
+
+  private async decideNode(node: PlanNode, now: number, batch: RunEvent[], launches: Launch[], children: ChildLaunch[]): Promise<void> {
+    const step = this.state.steps.get(node.id);
+    switch (step?.status ?? 'pending') {
+      case 'pending': {
+        const ready = readiness(this.state, node);
+        if (ready.kind === 'blocked') return;
+        if (ready.kind === 'skip') {
+          this.apply({ type: 'step.skipped', nodeId: node.id, reason: node.predecessors.length === 0 ? 'unreachable' : 'branch_not_taken' }, batch);
+          return;
+        }
+        if (node.disabled) {
+          this.apply({ type: 'step.skipped', nodeId: node.id, reason: 'disabled' }, batch);
+          return;
+        }
+        await this.start(node, ready.inputs, 1, batch, launches, children);
+        return;
+      }
+      case 'retrying':
+        if ((step as StepState).retryDueAt !== undefined && ((step as StepState).retryDueAt as number) <= now) {
+          await this.start(node, this.inputOf(node), (step as StepState).attempt + 1, batch, launches, children);
+        }
+        return;
+      case 'running': {
+        // Started by a worker that is gone: run the same attempt again, same idempotency key.
+        const definition = this.deps.registry.get(node.type)?.definition;
+        if (definition?.kind === 'action') launches.push({ node, definition, inputs: this.inputOf(node), attempt: (step as StepState).attempt });
+        return;
+      }
+      case 'waiting':
+        this.continueWaiting(node, step as StepState, now, batch, children);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private async start(node: PlanNode, inputs: StepInput[], attempt: number, batch: RunEvent[], launches: Launch[], children: ChildLaunch[]): Promise<void> {
+    const definition = this.deps.registry.get(node.type)?.definition;
+    if (!definition) {
+      this.fail(node, attempt, new PipewrightError('unknown_node_type', `Node type "${node.type}" is not installed`), 0, undefined, batch, false);
+      return;
+    }
+    if (definition.kind === 'action') {
+      if (definition.sideEffects && !this.deps.dry) {
+        this.apply({ type: 'step.started', nodeId: node.id, attempt, idempotencyKey: this.idempotencyKey(node.id) }, batch);
+      }
+      launches.push({ node, definition, inputs, attempt });
+      return;
+    }
+    if (definition.kind === 'trigger') {
+      this.apply({ type: 'step.skipped', nodeId: node.id, reason: 'other_trigger' }, batch);
+      return;
+    }
+    try {
+      await this.startControl(node, definition, inputs, attempt, batch, children);
+    } catch (thrown) {
+      this.fail(node, attempt, thrown, 0, undefined, batch, false);
+    }
+  }
+
+  private idempotencyKey(nodeId: string): string {
+    return `${this.runId}:${nodeId}`;
+  }
+
+  private succeed(node: PlanNode, attempt: number, output: unknown, batch: RunEvent[], handle?: string): void {
+    const event: RunEvent = { type: 'step.succeeded', nodeId: node.id, attempt, output, durationMs: 0 };
+    if (handle !== undefined) event.handle = handle;
+    this.apply(event, batch);
+  }
+
+  private async startControl(
+    node: PlanNode,
+    definition: NodeDefinition,
+    inputs: StepInput[],
+    attempt: number,
+    batch: RunEvent[],
+    children: ChildLaunch[],
+  ): Promise<void> {
+    const input = inputs[0]?.output;
+    const config = resolveNodeConfig(definition, node, this.scope(input)) as Record<string, unknown>;
+    const dry = this.deps.dry;
+    const pinned = dry && node.id in dry.pinned ? { value: dry.pinned[node.id] } : undefined;
+    switch (node.type) {
+      case 'core.setVariables':
+        this.apply({ type: 'variables.set', nodeId: node.id, variables: config['variables'] as Record<string, unknown> }, batch);
+        this.succeed(node, attempt, input, batch);
+        return;
+      case 'core.terminate': {
+        this.succeed(node, attempt, input, batch);
+        const message = config['message'] as string | undefined;
+        if (config['status'] === 'succeeded') {
+          this.apply(message === undefined ? { type: 'run.succeeded', output: input } : { type: 'run.succeeded', output: input, message }, batch);
+        } else {
+          this.apply({ type: 'run.failed', nodeId: node.id, error: nodeError('terminated', message ?? 'The run was stopped by a core.terminate node') }, batch);
+        }
+        return;
+      }
+      case 'core.delay': {
+        const dueAt = config['mode'] === 'duration' ? this.now + (config['durationMs'] as number) : Date.parse(config['until'] as string);
+        if (dry || dueAt <= this.now) this.succeed(node, attempt, input, batch);
+        else this.apply({ type: 'step.waiting', nodeId: node.id, kind: 'timer', dueAt }, batch);
+        return;
+      }
+      case 'core.waitForEvent': {
+        const step = this.state.steps.get(node.id);
+        if (step?.signal) return this.succeed(node, attempt, step.signal.payload, batch, 'event');
+        if (dry) return pinned ? this.succeed(node, attempt, pinned.value, batch, 'event') : this.succeed(node, attempt, input, batch, 'timeout');
+        const token = await createResumeToken(this.state.resumeSecret, this.runId, node.id);
+        const timeoutMs = config['timeoutMs'] as number | undefined;
+        this.apply(
+          timeoutMs === undefined
+            ? { type: 'step.waiting', nodeId: node.id, kind: 'signal', token }
+            : { type: 'step.waiting', nodeId: node.id, kind: 'signal', token, dueAt: this.now + timeoutMs },
+          batch,
+        );
+        return;
+      }
+      case 'core.forEach':
+      case 'core.subWorkflow': {
+        const forEach = node.type === 'core.forEach';
+        if (dry) {
+          const failure = dry.failures?.[node.id];
+          if (failure) return this.fail(node, attempt, new FatalError(failure.message), 0, undefined, batch, false);
+          return this.succeed(node, attempt, pinned ? pinned.value : (definition.sampleOutput ?? null), batch);
+        }
+        const items = forEach ? (config['items'] as unknown[]).map((item, index) => ({ item, index })) : [config['input'] ?? input];
+        if (items.length === 0) return this.succeed(node, attempt, [], batch);
+        const childVersionId = await this.deps.childVersion(this.tenantId, config['workflowId'] as string, config['version'] as number | 'latest');
+        const waiting: RunEvent = {
+          type: 'step.waiting',
+          nodeId: node.id,
+          kind: 'children',
+          items,
+          concurrency: forEach ? (config['concurrency'] as number) : 1,
+          childVersionId,
+          continueOnError: forEach ? (config['continueOnItemError'] as boolean) : false,
+        };
+        this.apply(waiting, batch);
+        this.continueWaiting(node, this.state.steps.get(node.id) as StepState, this.now, batch, children);
+        return;
+      }
+      default:
+        throw new PipewrightError('unknown_node_type', `The runtime does not know how to carry out "${node.type}"`);
+    }
+  }
+
+  private continueWaiting(node: PlanNode, step: StepState, now: number, batch: RunEvent[], children: ChildLaunch[]): void {
+    const wait = step.wait;
+    if (!wait) return;
+    if (wait.kind === 'timer') {
+      if (wait.timerFired || (wait.dueAt ?? 0) <= now) {
+        if (!wait.timerFired) this.apply({ type: 'timer.fired', nodeId: node.id }, batch);
+        this.succeed(node, step.attempt, this.inputOf(node)[0]?.output, batch);
+      }
+      return;
+    }
+    if (wait.kind === 'signal') {
+      if (step.signal) this.succeed(node, step.attempt, step.signal.payload, batch, 'event');
+      else if (wait.dueAt !== undefined && wait.dueAt <= now) this.succeed(node, step.attempt, this.inputOf(node)[0]?.output, batch, 'timeout');
+      return;
+    }
+    this.continueChildren(node, step, wait, batch, children);
+  }
+
+  private continueChildren(node: PlanNode, step: StepState, wait: WaitState, batch: RunEvent[], children: ChildLaunch[]): void {
+    const items = wait.items ?? [];
+    const started = step.children ?? new Map();
+    const waitsForResult = node.type !== 'core.subWorkflow' || (node.config['wait'] ?? true) !== false;
+    if (!waitsForResult && started.size > 0) {
+      this.succeed(node, step.attempt, { runId: started.get(0)?.childRunId }, batch);
+      return;
+    }
+    let running = 0;
+    let finished = 0;
+    for (const child of started.values()) {
+      if (child.status === 'running') running++;
+      else finished++;
+    }
+    if (finished === items.length) {
+      const failures = [...started.entries()].filter(([, child]) => child.status !== 'succeeded');
+      if (failures.length > 0 && !wait.continueOnError) {
+        const [index, child] = failures.sort(([a], [b]) => a - b)[0] as [number, { childRunId: RunId; error?: RecordedError; status: string }];
+        const error = child.error ?? nodeError('child_failed', `Child run ${child.childRunId} ${child.status}`);
+        this.fail(node, step.attempt, new PipewrightError('fatal', `Item ${index}: ${error.message}`, { details: { childRunId: child.childRunId, index } }), 0, undefined, batch, false);
+        return;
+      }
+      const results = Array.from({ length: items.length }, (_, index) => {
+        const child = started.get(index);
+        return child?.status === 'succeeded' ? child.output : { error: child?.error ?? nodeError('child_failed', `Child run ${child?.childRunId} ${child?.status}`) };
+      });
+      this.succeed(node, step.attempt, node.type === 'core.subWorkflow' ? results[0] : results, batch);
+      return;
+    }
+    const limit = wait.concurrency;
+    for (let index = started.size; index < items.length && running < limit; index++) {
+      if (started.has(index)) continue;
+      children.push({ nodeId: node.id, index, attempt: step.attempt, versionId: wait.childVersionId as WorkflowVersionId, input: items[index] });
+      running++;
+    }
+  }
+
+  private async launchChildren(launches: ChildLaunch[]): Promise<void> {
+    const batch: RunEvent[] = [];
+    for (const launch of launches) {
+      const childRunId = await this.deps.startChild({ parent: this.state, ...launch });
+      batch.push({ type: 'child.started', nodeId: launch.nodeId, index: launch.index, childRunId });
+    }
+    // Applied only once stored: on a conflict the launches are decided again, and
+    // starting a child is idempotent, so nothing runs twice.
+    const events: RunEvent[] = [];
+    for (const event of batch) this.apply(event, events);
+    if (!(await this.commit(events))) await this.reload();
+  }
+
+  private launch(launch: Launch): void {
+    const { node, definition, inputs, attempt } = launch;
+    this.inflight.add(node.id);
+    const substitute = this.substituteFor(node, definition);
+    const request = {
+      node,
+      definition,
+      attempt,
+      inputs,
+      scope: this.scope(inputs[0]?.output),
+      run: this.runInfo,
+      idempotencyKey: this.idempotencyKey(node.id),
+      abort: this.abort,
+      clock: this.deps.clock,
+      runner: this.deps.runner,
+    };
+    void runStep(substitute ? { ...request, substitute } : request).then((result) => {
+      this.inflight.delete(node.id);
+      this.completed.push({ nodeId: node.id, attempt, result });
+      this.wake?.();
+    });
+  }
+
+  private substituteFor(node: PlanNode, definition: NodeDefinition): StepSubstitute | undefined {
+    const dry = this.deps.dry;
+    if (!dry) return undefined;
+    const failure = dry.failures?.[node.id];
+    if (failure) return { error: failure };
+    if (!(node.id in dry.pinned) && !definition.sideEffects) return undefined;
+    const output = node.id in dry.pinned ? dry.pinned[node.id] : (definition.sampleOutput ?? null);
+    const handle = dry.handles?.[node.id];
+    return handle === undefined ? { output } : { output, handle };
+  }
+
+  private statusPatch(): Partial<Pick<RunRecord, 'status' | 'finishedAt'>> {
+    const status = this.state.status;
+    if (status !== 'running') return { status, finishedAt: this.now };
+    if (this.inflight.size === 0 && this.timed.size > 0) return { status: 'waiting' };
+    return { status: 'running' };
+  }
+
+  private async commit(events: RunEvent[]): Promise<boolean> {
+    if (this.stopped) return false;
+    const at = this.now;
+    const result = await this.deps.store.appendEvents(this.tenantId, this.runId, this.lastSeq, events, this.statusPatch(), at);
+    if (!result.ok) return false;
+    const first = this.lastSeq + 1;
+    this.lastSeq = result.lastSeq;
+    this.deps.emit(
+      this.tenantId,
+      this.runId,
+      events.map((event, index) => ({ seq: first + index, at, event })),
+    );
+    return true;
+  }
+
+  /** After a conflict: start again from what is stored. */
+  private async reload(): Promise<boolean> {
+    if (this.stopped) return false;
+    return this.load();
+  }
+
+  private async park(): Promise<void> {
+    let dueAt = this.state.deadline;
+    for (const id of this.timed) {
+      const step = this.state.steps.get(id);
+      const due = step?.status === 'retrying' ? step.retryDueAt : step?.status === 'waiting' ? step.wait?.dueAt : undefined;
+      if (due !== undefined && (dueAt === undefined || due < dueAt)) dueAt = due;
+    }
+    if (dueAt === undefined) return;
+    await this.deps.queue.enqueue({ tenantId: this.tenantId, name: 'advance', payload: { runId: this.runId }, dueAt, dedupeKey: `advance:${this.runId}` });
+  }
+
+  private async afterFinish(): Promise<void> {
+    if (this.state.status !== 'cancelled') return;
+    for (const step of this.state.steps.values()) {
+      for (const child of step.children?.values() ?? []) {
+        if (child.status === 'running') await this.deps.cancelRun(this.tenantId, child.childRunId, 'Parent run cancelled');
+      }
+    }
+  }
+}

@@ -1,0 +1,84 @@
+import type { ExecutionPlan } from '../compiler/execution-plan';
+import type { RunRecord } from '../ports/run-store';
+import type { RecordedError } from './run-events';
+import type { RunState, StepStatus } from './run-state';
+
+export interface StepView {
+  nodeId: string;
+  type: string;
+  status: StepStatus;
+  attempts: number;
+  durationMs: number;
+  output?: unknown;
+  handle?: string;
+  error?: RecordedError;
+  reused?: boolean;
+}
+
+export interface RunLogView {
+  ts: number;
+  level: 'debug' | 'info' | 'warn' | 'error';
+  msg: string;
+  nodeId: string;
+}
+
+/** A run as the API shows it: the summary plus every step, folded from the log. */
+export interface RunView {
+  id: string;
+  tenantId: string;
+  workflowId: string;
+  versionId: string;
+  status: RunRecord['status'];
+  createdAt: number;
+  startedAt: number;
+  finishedAt?: number;
+  parentRunId?: string;
+  input: unknown;
+  output?: unknown;
+  error?: RecordedError;
+  message?: string;
+  vars: Record<string, unknown>;
+  steps: StepView[];
+  logs: RunLogView[];
+}
+
+export function runView(record: RunRecord, state: RunState, plan: ExecutionPlan): RunView {
+  const steps: StepView[] = [];
+  const logs: RunLogView[] = [];
+  for (const nodeId of plan.order) {
+    const step = state.steps.get(nodeId);
+    const view: StepView = {
+      nodeId,
+      type: plan.nodes[nodeId]?.type ?? 'unknown',
+      status: step?.status ?? 'pending',
+      attempts: step?.attempt ?? 0,
+      durationMs: step?.durationMs ?? 0,
+    };
+    if (step?.output !== undefined) view.output = step.output;
+    if (step?.handle !== undefined) view.handle = step.handle;
+    if (step?.error !== undefined) view.error = step.error;
+    if (step?.reused) view.reused = true;
+    steps.push(view);
+    for (const entry of step?.logs ?? []) logs.push({ ts: entry.ts, level: entry.level, msg: entry.msg, nodeId });
+  }
+  logs.sort((a, b) => a.ts - b.ts);
+  const view: RunView = {
+    id: record.id,
+    tenantId: record.tenantId,
+    workflowId: record.workflowId,
+    versionId: record.versionId,
+    status: record.status,
+    createdAt: record.createdAt,
+    startedAt: state.startedAt,
+    input: state.input,
+    vars: state.vars,
+    steps,
+    logs,
+  };
+  if (record.finishedAt !== undefined) view.finishedAt = record.finishedAt;
+  if (record.parentRunId !== undefined) view.parentRunId = record.parentRunId;
+  if (state.output !== undefined) view.output = state.output;
+  if (state.error !== undefined) view.error = state.error;
+  if (state.message !== undefined) view.message = state.message;
+  return view;
+}

@@ -1,0 +1,127 @@
+import { PipewrightError } from '../errors/pipewright-error';
+import { CancelledError } from '../errors/step-errors';
+import { asRunId, asTenantId, asWorkflowId, asWorkflowVersionId, type RunId } from '../ids';
+import type { Page, PageRequest, RunFilter, RunRecord, StoredRunEvent } from '../ports/run-store';
+import { appendToRun } from './append-to-run';
+import type { EngineCore } from './engine-core';
+import { createRun } from './run-creation';
+import type { RunEvent } from './run-events';
+import { foldRun, isStepDecided } from './run-state';
+import { runView, type RunView } from './run-view';
+import { createResumeToken, parseResumeToken, verifyResumeToken } from './resume-token';
+import type { TenantContext } from './workflows-api';
+
+export type RunTarget = { workflowId: string } | { versionId: string };
+
+export interface StartRunOptions {
+  /** A second start with the same key returns the first run instead of a new one. */
+  idempotencyKey?: string;
+  /** Which trigger the run starts from; the first `core.manual` by default. */
+  triggerNodeId?: string;
+}
+
+export interface RunListFilter {
+  workflowId?: string;
+  status?: RunRecord['status'] | RunRecord['status'][];
+  parentRunId?: string;
+  createdAfter?: number;
+  createdBefore?: number;
+}
+
+/** Loads a run's record and folded state, or fails with `not_found`. */
+export async function loadRun(core: EngineCore, tenantId: string, runId: string) {
+  const tenant = asTenantId(tenantId);
+  const id = asRunId(runId);
+  const [record, stored] = await Promise.all([core.store.getRun(tenant, id), core.store.readEvents(tenant, id)]);
+  if (!record || stored.length === 0) throw new PipewrightError('not_found', `Run ${runId} does not exist`);
+  return { record, stored, state: foldRun(stored.map((entry) => entry.event)) };
+}
+
+export function createRunsApi(core: EngineCore) {
+  return {
+    /**
+     * Starts a run of a workflow's latest published version, or of a given version.
+     * The run pins that version for its whole life.
+     */
+    async start(ctx: TenantContext, target: RunTarget, input: unknown, options: StartRunOptions = {}): Promise<{ runId: RunId; created: boolean }> {
+      const tenantId = asTenantId(ctx.tenantId);
+      let versionId;
+      if ('versionId' in target) versionId = asWorkflowVersionId(target.versionId);
+      else {
+        versionId = await core.store.getLatestVersionId(tenantId, asWorkflowId(target.workflowId));
+        if (!versionId) throw new PipewrightError('not_found', `Workflow "${target.workflowId}" has no published version`);
+      }
+      const request: Parameters<typeof createRun>[1] = { tenantId, versionId, input };
+      if (options.idempotencyKey !== undefined) request.idempotencyKey = options.idempotencyKey;
+      if (options.triggerNodeId !== undefined) request.triggerNodeId = options.triggerNodeId;
+      const result = await createRun(core, request);
+      return { runId: result.run.id, created: result.created };
+    },
+
+    async get(ctx: TenantContext, runId: string): Promise<RunView> {
+      const { record, state } = await loadRun(core, ctx.tenantId, runId);
+      return runView(record, state, await core.planFor(record.tenantId, record.versionId));
+    },
+
+    list(ctx: TenantContext, filter: RunListFilter = {}, page?: PageRequest): Promise<Page<RunRecord>> {
+      const storeFilter: RunFilter = {};
+      if (filter.workflowId !== undefined) storeFilter.workflowId = asWorkflowId(filter.workflowId);
+      if (filter.status !== undefined) storeFilter.status = filter.status;
+      if (filter.parentRunId !== undefined) storeFilter.parentRunId = asRunId(filter.parentRunId);
+      if (filter.createdAfter !== undefined) storeFilter.createdAfter = filter.createdAfter;
+      if (filter.createdBefore !== undefined) storeFilter.createdBefore = filter.createdBefore;
+      return core.store.listRuns(asTenantId(ctx.tenantId), storeFilter, page);
+    },
+
+    /** The run's event log. */
+    async events(ctx: TenantContext, runId: string, afterSeq?: number): Promise<StoredRunEvent[]> {
+      return core.store.readEvents(asTenantId(ctx.tenantId), asRunId(runId), afterSeq);
+    },
+
+    /**
+     * Cancels a run: steps running in this process see their signal abort at once;
+     * the run is then recorded as cancelled and its child runs are cancelled too.
+     * @returns false when the run had already finished.
+     */
+    async cancel(ctx: TenantContext, runId: string, reason = 'Cancelled on request'): Promise<boolean> {
+      const appended = await appendToRun(core, asTenantId(ctx.tenantId), asRunId(runId), (state) =>
+        state.status !== 'running' || state.cancelRequested ? undefined : [{ type: 'run.cancel_requested', reason }],
+      );
+      core.activeRuns.get(runId)?.abort(new CancelledError(reason));
+      return appended !== undefined;
+    },
+
+    /** The token that resumes `nodeId` (a `core.waitForEvent`) of a run. */
+    async resumeToken(ctx: TenantContext, runId: string, nodeId: string): Promise<string> {
+      const { record, state } = await loadRun(core, ctx.tenantId, runId);
+      const plan = await core.planFor(record.tenantId, record.versionId);
+      if (plan.nodes[nodeId]?.type !== 'core.waitForEvent') {
+        throw new PipewrightError('invalid_input', `Node "${nodeId}" of run ${runId} is not a core.waitForEvent`);
+      }
+      return createResumeToken(state.resumeSecret, state.runId, nodeId);
+    },
+
+    /**
+     * Resumes a `core.waitForEvent` with a payload. A signal that arrives before the
+     * run reaches the wait is kept in the log and used when it gets there.
+     * @returns false when that wait had already finished (the signal is dropped).
+     */
+    async signal(ctx: TenantContext, token: string, payload: unknown): Promise<boolean> {
+      const tenantId = asTenantId(ctx.tenantId);
+      const parsed = parseResumeToken(token);
+      const { state } = await loadRun(core, tenantId, parsed.runId);
+      if (!(await verifyResumeToken(state.resumeSecret, parsed.runId, parsed.nodeId, parsed.signature))) {
+        throw new PipewrightError('invalid_token', 'The resume token is not valid for this run');
+      }
+      if (state.status !== 'running') throw new PipewrightError('run_finished', `Run ${parsed.runId} has already ${state.status}`);
+      const appended = await appendToRun(core, tenantId, parsed.runId, (current): RunEvent[] | undefined => {
+        const step = current.steps.get(parsed.nodeId);
+        if (current.status !== 'running' || step?.signal || isStepDecided(step)) return undefined;
+        return [{ type: 'signal.received', nodeId: parsed.nodeId, payload }];
+      });
+      return appended !== undefined;
+    },
+  };
+}
+
+export type RunsApi = ReturnType<typeof createRunsApi>;

@@ -1,0 +1,71 @@
+import { compile, type CompileResult } from '../compiler/compile';
+import { PipewrightError } from '../errors/pipewright-error';
+import { asTenantId, asWorkflowId, asWorkflowVersionId, newId, type TenantId, type WorkflowVersionId } from '../ids';
+import { parseWorkflow } from '../model/parse-workflow';
+import type { Page, PageRequest, WorkflowRecord, WorkflowVersionRecord } from '../ports/run-store';
+import type { EngineCore } from './engine-core';
+
+/** Who is calling: every engine call is scoped to one tenant. */
+export interface TenantContext {
+  tenantId: string;
+}
+
+export interface WorkflowsApi {
+  /** Validates and stores a draft; returns it with the compiler's diagnostics. */
+  save(ctx: TenantContext, definition: unknown): Promise<{ workflow: WorkflowRecord; diagnostics: CompileResult['diagnostics'] }>;
+  get(ctx: TenantContext, workflowId: string): Promise<WorkflowRecord | undefined>;
+  list(ctx: TenantContext, page?: PageRequest): Promise<Page<WorkflowRecord>>;
+  /** Compiles the draft and stores it as the next immutable, numbered version. */
+  publish(ctx: TenantContext, workflowId: string): Promise<WorkflowVersionRecord>;
+  getVersion(ctx: TenantContext, versionId: string): Promise<WorkflowVersionRecord | undefined>;
+  listVersions(ctx: TenantContext, workflowId: string): Promise<WorkflowVersionRecord[]>;
+  validate(definition: unknown): CompileResult;
+}
+
+export async function resolveVersionId(core: EngineCore, tenantId: TenantId, workflowId: string, version: number | 'latest'): Promise<WorkflowVersionId> {
+  const id =
+    version === 'latest'
+      ? await core.store.getLatestVersionId(tenantId, asWorkflowId(workflowId))
+      : (await core.store.getVersionByNumber(tenantId, asWorkflowId(workflowId), version))?.id;
+  if (!id) throw new PipewrightError('not_found', `Workflow "${workflowId}" has no published version ${version}`);
+  return id;
+}
+
+export function createWorkflowsApi(core: EngineCore): WorkflowsApi {
+  return {
+    async save(ctx, definition) {
+      const parsed = parseWorkflow(definition);
+      if (!parsed.ok) throw new PipewrightError('invalid_workflow', 'The workflow definition is invalid', { details: { issues: parsed.issues } });
+      const tenantId = asTenantId(ctx.tenantId);
+      const id = asWorkflowId(parsed.workflow.id);
+      const existing = await core.store.getWorkflow(tenantId, id);
+      const now = core.clock.now();
+      const workflow: WorkflowRecord = {
+        tenantId,
+        id,
+        name: parsed.workflow.name,
+        draft: parsed.workflow,
+        latestVersion: existing?.latestVersion ?? 0,
+        createdAt: existing?.createdAt ?? now,
+        updatedAt: now,
+      };
+      await core.store.saveWorkflow(workflow);
+      return { workflow, diagnostics: compile(parsed.workflow, core.registry).diagnostics };
+    },
+    get: (ctx, workflowId) => core.store.getWorkflow(asTenantId(ctx.tenantId), asWorkflowId(workflowId)),
+    list: (ctx, page) => core.store.listWorkflows(asTenantId(ctx.tenantId), page),
+    async publish(ctx, workflowId) {
+      const tenantId = asTenantId(ctx.tenantId);
+      const workflow = await core.store.getWorkflow(tenantId, asWorkflowId(workflowId));
+      if (!workflow) throw new PipewrightError('not_found', `Workflow "${workflowId}" does not exist`);
+      const result = compile(workflow.draft, core.registry);
+      if (!result.ok) {
+        throw new PipewrightError('invalid_workflow', `Workflow "${workflowId}" does not compile`, { details: { diagnostics: result.diagnostics } });
+      }
+      return core.store.publishVersion(tenantId, workflow.id, asWorkflowVersionId(newId('wfv')), workflow.draft, core.clock.now());
+    },
+    getVersion: (ctx, versionId) => core.store.getVersion(asTenantId(ctx.tenantId), asWorkflowVersionId(versionId)),
+    listVersions: (ctx, workflowId) => core.store.listVersions(asTenantId(ctx.tenantId), asWorkflowId(workflowId)),
+    validate: (definition) => compile(definition, core.registry),
+  };
+}

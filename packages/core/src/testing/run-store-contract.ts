@@ -1,0 +1,536 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PipewrightError } from '../errors/pipewright-error';
+import { asRunId, asTenantId, asWorkflowId, asWorkflowVersionId, newId, type RunId, type TenantId, type WorkflowId, type WorkflowVersionId } from '../ids';
+import { workflowSchema, type Workflow } from '../model/workflow-schema';
+import type { DeadLetter, Page, RunRecord, RunStatus, RunStore, WorkflowRecord } from '../ports/run-store';
+import type { RunEvent } from '../runtime/run-events';
+
+export interface RunStoreContractOptions {
+  /** Names the adapter in the test titles. */
+  name: string;
+  /** A store for one test case; each case uses fresh random tenant ids, so stores may share a database. */
+  create: () => RunStore | Promise<RunStore>;
+  /** Called after each case, e.g. to close a connection. */
+  destroy?: (store: RunStore) => Promise<void> | void;
+  /** Cases this adapter cannot pass, by name, with the reason; they show up as skipped. */
+  skip?: Partial<Record<string, string>>;
+}
+
+const t0 = Date.UTC(2026, 0, 1);
+
+const newTenant = (): TenantId => asTenantId(newId('tenant'));
+const newWorkflowId = (): WorkflowId => asWorkflowId(newId('wf'));
+const newVersionId = (): WorkflowVersionId => asWorkflowVersionId(newId('wfv'));
+const newRunId = (): RunId => asRunId(newId('run'));
+
+function definition(name: string): Workflow {
+  return workflowSchema.parse({
+    id: 'example',
+    name,
+    nodes: [
+      { id: 'start', type: 'core.manual', config: {} },
+      { id: 'fetch', type: 'http.request', config: { url: 'https://example.com/{{ trigger.body.id }}' } },
+    ],
+    edges: [{ id: 'e1', source: 'start', target: 'fetch' }],
+    settings: { variables: { region: 'eu' } },
+  });
+}
+
+function workflowRecord(tenantId: TenantId, overrides: Partial<WorkflowRecord> = {}): WorkflowRecord {
+  return { tenantId, id: newWorkflowId(), name: 'Orders', draft: definition('Orders'), latestVersion: 0, createdAt: t0, updatedAt: t0, ...overrides };
+}
+
+function runRecord(tenantId: TenantId, overrides: Partial<RunRecord> = {}): RunRecord {
+  return {
+    tenantId,
+    id: newRunId(),
+    workflowId: asWorkflowId('wf_orders'),
+    versionId: asWorkflowVersionId('wfv_orders_1'),
+    status: 'queued',
+    createdAt: t0,
+    updatedAt: t0,
+    lastSeq: 0,
+    ...overrides,
+  };
+}
+
+function createdEvent(run: RunRecord): RunEvent {
+  return {
+    type: 'run.created',
+    runId: run.id,
+    tenantId: run.tenantId,
+    workflowId: run.workflowId,
+    versionId: run.versionId,
+    input: { orderId: 42, lines: [{ sku: 'a', qty: 2 }] },
+    triggerNodeId: 'start',
+    startedAt: run.createdAt,
+    resumeSecret: 'secret',
+    variables: { region: 'eu' },
+  };
+}
+
+const started = (nodeId: string): RunEvent => ({ type: 'step.started', nodeId, attempt: 1, idempotencyKey: `key-${nodeId}` });
+const succeeded = (nodeId: string): RunEvent => ({ type: 'step.succeeded', nodeId, attempt: 1, output: { ok: true, nodeId }, durationMs: 5 });
+
+/** Newest first: createdAt descending, then id descending. */
+const newestFirst = (a: RunRecord, b: RunRecord): number => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error('Expected the call to reject, but it resolved');
+    },
+    (error: unknown) => error,
+  );
+}
+
+/** Reads every page, checking each is no longer than `limit`. */
+async function allPages<T>(limit: number, read: (cursor: string | undefined) => Promise<Page<T>>): Promise<T[][]> {
+  const pages: T[][] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await read(cursor);
+    expect(page.items.length).toBeLessThanOrEqual(limit);
+    pages.push(page.items);
+    cursor = page.nextCursor;
+    if (pages.length > 100) throw new Error('Pagination does not end');
+  } while (cursor !== undefined);
+  return pages;
+}
+
+/**
+ * The behaviour every `RunStore` adapter must have. Call it from a test file of the
+ * adapter; each case gets a store from `create` and random tenant ids.
+ *
+ * @example
+ * ```ts
+ * runStoreContract({
+ *   name: 'memory',
+ *   create: () => createMemoryRunStore(),
+ *   skip: { 'lists runs newest first, by createdAt then id': 'example reason' },
+ * });
+ * ```
+ */
+export function runStoreContract(options: RunStoreContractOptions): void {
+  const skip = options.skip ?? {};
+  const caseNames = new Set<string>();
+
+  describe(`RunStore contract: ${options.name}`, () => {
+    let store: RunStore | undefined;
+    const use = (): RunStore => {
+      if (store === undefined) throw new Error('The store was not created');
+      return store;
+    };
+
+    beforeEach(async () => {
+      store = await options.create();
+    });
+    afterEach(async () => {
+      if (store !== undefined) await options.destroy?.(store);
+      store = undefined;
+    });
+
+    const contractCase = (name: string, body: (store: () => RunStore) => Promise<void>): void => {
+      caseNames.add(name);
+      const reason = skip[name];
+      if (reason !== undefined) it.skip(`${name} — skipped: ${reason}`, () => body(use));
+      else it(name, () => body(use));
+    };
+
+    contractCase('saves, reads and updates a workflow', async (store) => {
+      const tenantId = newTenant();
+      const record = workflowRecord(tenantId);
+      await store().saveWorkflow(record);
+      expect(await store().getWorkflow(tenantId, record.id)).toEqual(record);
+
+      const renamed = { ...record, name: 'Orders v2', draft: definition('Orders v2'), updatedAt: t0 + 5_000 };
+      await store().saveWorkflow(renamed);
+      expect(await store().getWorkflow(tenantId, record.id)).toEqual(renamed);
+      expect(await store().getWorkflow(tenantId, newWorkflowId())).toBeUndefined();
+    });
+
+    contractCase('keeps workflows of one tenant invisible to another', async (store) => {
+      const tenantA = newTenant();
+      const tenantB = newTenant();
+      const record = workflowRecord(tenantA);
+      await store().saveWorkflow(record);
+      expect(await store().getWorkflow(tenantB, record.id)).toBeUndefined();
+      expect((await store().listWorkflows(tenantB)).items).toEqual([]);
+      expect((await store().listWorkflows(tenantA)).items).toEqual([record]);
+      await expect(store().publishVersion(tenantB, record.id, newVersionId(), definition('x'), t0)).rejects.toThrow();
+    });
+
+    contractCase('lists workflows in pages without duplicates or gaps', async (store) => {
+      const tenantId = newTenant();
+      const records = Array.from({ length: 12 }, (_, index) => workflowRecord(tenantId, { name: `Workflow ${index}`, createdAt: t0 + Math.floor(index / 2) * 1_000 }));
+      for (const record of records) await store().saveWorkflow(record);
+      const pages = await allPages(5, async (cursor) => store().listWorkflows(tenantId, cursor === undefined ? { limit: 5 } : { limit: 5, cursor }));
+      expect(pages.map((page) => page.length)).toEqual([5, 5, 2]);
+      const ids = pages.flat().map((workflow) => workflow.id);
+      expect(new Set(ids).size).toBe(12);
+      expect([...ids].sort()).toEqual(records.map((record) => record.id).sort());
+    });
+
+    contractCase('does not roll back latestVersion when a draft is saved', async (store) => {
+      const tenantId = newTenant();
+      const record = workflowRecord(tenantId);
+      await store().saveWorkflow(record);
+      await store().publishVersion(tenantId, record.id, newVersionId(), record.draft, t0 + 1_000);
+      // A copy read before the publish still says latestVersion 0.
+      await store().saveWorkflow({ ...record, name: 'Edited', updatedAt: t0 + 2_000 });
+      const saved = await store().getWorkflow(tenantId, record.id);
+      expect(saved?.name).toBe('Edited');
+      expect(saved?.latestVersion).toBe(1);
+      expect((await store().publishVersion(tenantId, record.id, newVersionId(), record.draft, t0 + 3_000)).version).toBe(2);
+    });
+
+    contractCase('numbers published versions from 1 and bumps latestVersion', async (store) => {
+      const tenantId = newTenant();
+      const record = workflowRecord(tenantId);
+      await store().saveWorkflow(record);
+      const versionId = newVersionId();
+      const first = await store().publishVersion(tenantId, record.id, versionId, definition('First'), t0 + 1_000);
+      expect(first).toEqual({ tenantId, id: versionId, workflowId: record.id, version: 1, definition: definition('First'), createdAt: t0 + 1_000 });
+      const second = await store().publishVersion(tenantId, record.id, newVersionId(), definition('Second'), t0 + 2_000);
+      expect(second.version).toBe(2);
+      expect((await store().getWorkflow(tenantId, record.id))?.latestVersion).toBe(2);
+    });
+
+    contractCase('gives 10 concurrent publishes the distinct versions 1 to 10', async (store) => {
+      const tenantId = newTenant();
+      const record = workflowRecord(tenantId);
+      await store().saveWorkflow(record);
+      const published = await Promise.all(
+        Array.from({ length: 10 }, (_, index) => store().publishVersion(tenantId, record.id, newVersionId(), definition(`Version ${index}`), t0 + index)),
+      );
+      expect(published.map((version) => version.version).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      expect((await store().getWorkflow(tenantId, record.id))?.latestVersion).toBe(10);
+      const listed = await store().listVersions(tenantId, record.id);
+      expect(listed.map((version) => version.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      for (const version of published) expect(listed.find((item) => item.id === version.id)?.version).toBe(version.version);
+    });
+
+    contractCase('keeps stored workflows and versions safe from mutation of inputs and results', async (store) => {
+      const tenantId = newTenant();
+      const record = workflowRecord(tenantId);
+      await store().saveWorkflow(record);
+      record.draft.nodes.push({ id: 'added', type: 'core.set', config: {} });
+      record.name = 'mutated input';
+      const read = await store().getWorkflow(tenantId, record.id);
+      expect(read?.name).toBe('Orders');
+      expect(read?.draft).toEqual(definition('Orders'));
+      if (read !== undefined) read.draft.name = 'mutated result';
+      expect((await store().getWorkflow(tenantId, record.id))?.draft.name).toBe('Orders');
+
+      const input = definition('Published');
+      const versionId = newVersionId();
+      const published = await store().publishVersion(tenantId, record.id, versionId, input, t0);
+      input.nodes.length = 0;
+      published.definition.name = 'mutated result';
+      published.version = 99;
+      const byId = await store().getVersion(tenantId, versionId);
+      expect(byId?.definition).toEqual(definition('Published'));
+      expect(byId?.version).toBe(1);
+      if (byId !== undefined) byId.definition.edges.length = 0;
+      const [listed] = await store().listVersions(tenantId, record.id);
+      expect(listed?.definition).toEqual(definition('Published'));
+      if (listed !== undefined) listed.definition.settings.variables['region'] = 'us';
+      expect((await store().getVersionByNumber(tenantId, record.id, 1))?.definition).toEqual(definition('Published'));
+    });
+
+    contractCase('finds versions by id and by number, within the tenant only', async (store) => {
+      const tenantId = newTenant();
+      const record = workflowRecord(tenantId);
+      await store().saveWorkflow(record);
+      const first = await store().publishVersion(tenantId, record.id, newVersionId(), definition('One'), t0 + 1);
+      const second = await store().publishVersion(tenantId, record.id, newVersionId(), definition('Two'), t0 + 2);
+      expect(await store().getVersion(tenantId, first.id)).toEqual(first);
+      expect(await store().getVersionByNumber(tenantId, record.id, 2)).toEqual(second);
+      expect(await store().getVersionByNumber(tenantId, record.id, 3)).toBeUndefined();
+      expect(await store().getVersionByNumber(tenantId, newWorkflowId(), 1)).toBeUndefined();
+      expect(await store().getLatestVersionId(tenantId, record.id)).toBe(second.id);
+      expect(await store().getLatestVersionId(tenantId, newWorkflowId())).toBeUndefined();
+      expect(await store().getVersion(tenantId, newVersionId())).toBeUndefined();
+      const other = newTenant();
+      expect(await store().getVersion(other, first.id)).toBeUndefined();
+      expect(await store().getVersionByNumber(other, record.id, 1)).toBeUndefined();
+      expect(await store().listVersions(other, record.id)).toEqual([]);
+    });
+
+    contractCase('rejects publishing a version of an unknown workflow', async (store) => {
+      const tenantId = newTenant();
+      const workflowId = newWorkflowId();
+      await expect(store().publishVersion(tenantId, workflowId, newVersionId(), definition('x'), t0)).rejects.toThrow();
+      expect(await store().listVersions(tenantId, workflowId)).toEqual([]);
+    });
+
+    contractCase('creates a run with its first events', async (store) => {
+      const tenantId = newTenant();
+      const run = runRecord(tenantId, { createdAt: t0 + 10, updatedAt: t0 + 10 });
+      const events = [createdEvent(run), started('start')];
+      const result = await store().createRun(run, events);
+      expect(result).toEqual({ created: true, run: { ...run, lastSeq: 2 } });
+      expect(await store().getRun(tenantId, run.id)).toEqual({ ...run, lastSeq: 2 });
+      expect(await store().readEvents(tenantId, run.id)).toEqual([
+        { seq: 1, at: t0 + 10, event: events[0] },
+        { seq: 2, at: t0 + 10, event: events[1] },
+      ]);
+      expect(await store().getRun(newTenant(), run.id)).toBeUndefined();
+      expect(await store().readEvents(newTenant(), run.id)).toEqual([]);
+    });
+
+    contractCase('returns the existing run for a used idempotency key and writes no events', async (store) => {
+      const tenantId = newTenant();
+      const run = runRecord(tenantId, { idempotencyKey: 'order-42' });
+      await store().createRun(run, [createdEvent(run)]);
+      const again = runRecord(tenantId, { idempotencyKey: 'order-42', createdAt: t0 + 1_000 });
+      const result = await store().createRun(again, [createdEvent(again), started('start')]);
+      expect(result).toEqual({ created: false, run: { ...run, lastSeq: 1 } });
+      expect(await store().getRun(tenantId, again.id)).toBeUndefined();
+      expect(await store().readEvents(tenantId, again.id)).toEqual([]);
+      expect((await store().readEvents(tenantId, run.id)).length).toBe(1);
+      expect((await store().listRuns(tenantId)).items.map((item) => item.id)).toEqual([run.id]);
+    });
+
+    contractCase('scopes idempotency keys to the tenant', async (store) => {
+      const run = runRecord(newTenant(), { idempotencyKey: 'shared-key' });
+      const other = runRecord(newTenant(), { idempotencyKey: 'shared-key' });
+      expect((await store().createRun(run, [createdEvent(run)])).created).toBe(true);
+      const result = await store().createRun(other, [createdEvent(other)]);
+      expect(result.created).toBe(true);
+      expect(result.run.id).toBe(other.id);
+    });
+
+    contractCase('rejects an append with a stale expected sequence number', async (store) => {
+      const tenantId = newTenant();
+      const run = runRecord(tenantId);
+      await store().createRun(run, [createdEvent(run)]);
+      expect(await store().appendEvents(tenantId, run.id, 1, [started('a')], undefined, t0 + 1)).toEqual({ ok: true, lastSeq: 2 });
+      expect(await store().appendEvents(tenantId, run.id, 1, [succeeded('a')], { status: 'succeeded' }, t0 + 2)).toEqual({ ok: false, reason: 'conflict', lastSeq: 2 });
+      expect(await store().appendEvents(tenantId, run.id, 5, [succeeded('a')], undefined, t0 + 2)).toEqual({ ok: false, reason: 'conflict', lastSeq: 2 });
+      const stored = await store().getRun(tenantId, run.id);
+      expect(stored?.lastSeq).toBe(2);
+      expect(stored?.status).toBe('queued');
+      expect((await store().readEvents(tenantId, run.id)).map((event) => event.event.type)).toEqual(['run.created', 'step.started']);
+      expect(await store().appendEvents(tenantId, newRunId(), 0, [started('a')])).toEqual({ ok: false, reason: 'not_found' });
+      expect(await store().appendEvents(newTenant(), run.id, 2, [started('a')])).toEqual({ ok: false, reason: 'not_found' });
+    });
+
+    contractCase('lets exactly one of two concurrent appends with the same expected sequence number win', async (store) => {
+      const tenantId = newTenant();
+      const run = runRecord(tenantId);
+      await store().createRun(run, [createdEvent(run)]);
+      const results = await Promise.all([
+        store().appendEvents(tenantId, run.id, 1, [started('a'), succeeded('a')], { status: 'running' }, t0 + 1),
+        store().appendEvents(tenantId, run.id, 1, [started('b')], { status: 'failed' }, t0 + 1),
+      ]);
+      const wins = results.filter((result) => result.ok);
+      const losses = results.filter((result) => !result.ok);
+      expect(wins).toHaveLength(1);
+      expect(losses).toHaveLength(1);
+      expect(losses[0]).toMatchObject({ ok: false, reason: 'conflict' });
+      const events = await store().readEvents(tenantId, run.id);
+      const stored = await store().getRun(tenantId, run.id);
+      expect(stored?.lastSeq).toBe(events.length);
+      expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
+      const winnerWroteA = results[0]?.ok === true;
+      expect(events.map((event) => event.event.type)).toEqual(winnerWroteA ? ['run.created', 'step.started', 'step.succeeded'] : ['run.created', 'step.started']);
+      expect(stored?.status).toBe(winnerWroteA ? 'running' : 'failed');
+    });
+
+    contractCase('applies the patch with an append', async (store) => {
+      const tenantId = newTenant();
+      const run = runRecord(tenantId);
+      await store().createRun(run, [createdEvent(run)]);
+      await store().appendEvents(tenantId, run.id, 1, [started('a')], { status: 'running' }, t0 + 1_000);
+      let stored = await store().getRun(tenantId, run.id);
+      expect(stored).toEqual({ ...run, status: 'running', updatedAt: t0 + 1_000, lastSeq: 2 });
+      expect(stored?.finishedAt).toBeUndefined();
+
+      const finished: RunEvent = { type: 'run.succeeded', output: { done: true } };
+      expect(await store().appendEvents(tenantId, run.id, 2, [succeeded('a'), finished], { status: 'succeeded', finishedAt: t0 + 2_000 }, t0 + 2_000)).toEqual({
+        ok: true,
+        lastSeq: 4,
+      });
+      stored = await store().getRun(tenantId, run.id);
+      expect(stored).toEqual({ ...run, status: 'succeeded', finishedAt: t0 + 2_000, updatedAt: t0 + 2_000, lastSeq: 4 });
+      expect((await store().listRuns(tenantId, { status: 'succeeded' })).items.map((item) => item.id)).toEqual([run.id]);
+    });
+
+    contractCase('reads events after a sequence number', async (store) => {
+      const tenantId = newTenant();
+      const run = runRecord(tenantId);
+      const events = [createdEvent(run), started('a'), succeeded('a'), started('b'), succeeded('b')];
+      await store().createRun(run, events.slice(0, 1));
+      await store().appendEvents(tenantId, run.id, 1, events.slice(1, 3), undefined, t0 + 100);
+      await store().appendEvents(tenantId, run.id, 3, events.slice(3), undefined, t0 + 200);
+      const all = await store().readEvents(tenantId, run.id);
+      expect(all).toEqual([
+        { seq: 1, at: t0, event: events[0] },
+        { seq: 2, at: t0 + 100, event: events[1] },
+        { seq: 3, at: t0 + 100, event: events[2] },
+        { seq: 4, at: t0 + 200, event: events[3] },
+        { seq: 5, at: t0 + 200, event: events[4] },
+      ]);
+      expect(await store().readEvents(tenantId, run.id, 0)).toEqual(all);
+      expect(await store().readEvents(tenantId, run.id, 3)).toEqual(all.slice(3));
+      expect(await store().readEvents(tenantId, run.id, 5)).toEqual([]);
+      expect(await store().readEvents(tenantId, run.id, 9)).toEqual([]);
+    });
+
+    contractCase('lists runs newest first, by createdAt then id, within the tenant', async (store) => {
+      const tenantId = newTenant();
+      // Created out of order, with ties on createdAt.
+      const runs = [3, 1, 2, 2, 1, 3, 0].map((offset) => runRecord(tenantId, { createdAt: t0 + offset * 1_000 }));
+      for (const run of runs) await store().createRun(run, [createdEvent(run)]);
+      const other = runRecord(newTenant(), { createdAt: t0 + 5_000 });
+      await store().createRun(other, [createdEvent(other)]);
+      const page = await store().listRuns(tenantId);
+      expect(page.items.map((run) => run.id)).toEqual([...runs].sort(newestFirst).map((run) => run.id));
+      expect(page.items[0]).toEqual({ ...[...runs].sort(newestFirst)[0], lastSeq: 1 });
+      expect(page.nextCursor).toBeUndefined();
+    });
+
+    contractCase('filters runs by workflow, status, status list and parent run', async (store) => {
+      const tenantId = newTenant();
+      const workflowA = asWorkflowId('wf_a');
+      const workflowB = asWorkflowId('wf_b');
+      const parent = runRecord(tenantId, { workflowId: workflowA, status: 'running', createdAt: t0 });
+      const specs: { workflowId: WorkflowId; status: RunStatus; child: boolean }[] = [
+        { workflowId: workflowA, status: 'succeeded', child: true },
+        { workflowId: workflowA, status: 'failed', child: false },
+        { workflowId: workflowB, status: 'succeeded', child: true },
+        { workflowId: workflowB, status: 'waiting', child: false },
+        { workflowId: workflowB, status: 'queued', child: false },
+      ];
+      const runs = [parent];
+      await store().createRun(parent, [createdEvent(parent)]);
+      for (const [index, spec] of specs.entries()) {
+        const run = runRecord(tenantId, {
+          workflowId: spec.workflowId,
+          status: spec.status,
+          createdAt: t0 + (index + 1) * 1_000,
+          ...(spec.child ? { parentRunId: parent.id } : {}),
+        });
+        runs.push(run);
+        await store().createRun(run, [createdEvent(run)]);
+      }
+      const ids = async (filter: Parameters<RunStore['listRuns']>[1]): Promise<RunId[]> => (await store().listRuns(tenantId, filter)).items.map((run) => run.id);
+      const expected = (predicate: (run: RunRecord) => boolean): RunId[] => runs.filter(predicate).sort(newestFirst).map((run) => run.id);
+
+      expect(await ids({ workflowId: workflowA })).toEqual(expected((run) => run.workflowId === workflowA));
+      expect(await ids({ status: 'succeeded' })).toEqual(expected((run) => run.status === 'succeeded'));
+      expect(await ids({ status: ['waiting', 'queued', 'running'] })).toEqual(expected((run) => ['waiting', 'queued', 'running'].includes(run.status)));
+      expect(await ids({ parentRunId: parent.id })).toEqual(expected((run) => run.parentRunId === parent.id));
+      expect(await ids({ workflowId: workflowB, status: 'succeeded', parentRunId: parent.id })).toEqual(
+        expected((run) => run.workflowId === workflowB && run.status === 'succeeded' && run.parentRunId === parent.id),
+      );
+      expect(await ids({ workflowId: asWorkflowId('wf_none') })).toEqual([]);
+      expect(await ids({ status: [] })).toEqual([]);
+    });
+
+    contractCase('filters runs by createdAfter and createdBefore, both exclusive', async (store) => {
+      const tenantId = newTenant();
+      const runs = [0, 1, 2, 3, 4].map((offset) => runRecord(tenantId, { createdAt: t0 + offset * 1_000 }));
+      for (const run of runs) await store().createRun(run, [createdEvent(run)]);
+      const ids = async (createdAfter?: number, createdBefore?: number): Promise<RunId[]> =>
+        (
+          await store().listRuns(tenantId, {
+            ...(createdAfter === undefined ? {} : { createdAfter }),
+            ...(createdBefore === undefined ? {} : { createdBefore }),
+          })
+        ).items.map((run) => run.id);
+      const idsOf = (...indexes: number[]): RunId[] => indexes.map((index) => (runs[index] as RunRecord).id);
+      expect(await ids(t0 + 1_000)).toEqual(idsOf(4, 3, 2));
+      expect(await ids(undefined, t0 + 3_000)).toEqual(idsOf(2, 1, 0));
+      expect(await ids(t0 + 500, t0 + 3_500)).toEqual(idsOf(3, 2, 1));
+      expect(await ids(t0 + 2_000, t0 + 3_000)).toEqual([]);
+    });
+
+    contractCase('pages through 20 runs in pages of 7 without duplicates or gaps', async (store) => {
+      const tenantId = newTenant();
+      const runs = Array.from({ length: 20 }, (_, index) => runRecord(tenantId, { createdAt: t0 + Math.floor(index / 3) * 1_000 }));
+      for (const run of runs) await store().createRun(run, [createdEvent(run)]);
+      const pages = await allPages(7, async (cursor) => store().listRuns(tenantId, {}, cursor === undefined ? { limit: 7 } : { limit: 7, cursor }));
+      expect(pages.map((page) => page.length)).toEqual([7, 7, 6]);
+      expect(pages.flat().map((run) => run.id)).toEqual([...runs].sort(newestFirst).map((run) => run.id));
+    });
+
+    contractCase('pages through filtered runs', async (store) => {
+      const tenantId = newTenant();
+      const runs = Array.from({ length: 15 }, (_, index) =>
+        runRecord(tenantId, { status: index % 3 === 0 ? 'failed' : 'succeeded', createdAt: t0 + Math.floor(index / 2) * 1_000 }),
+      );
+      for (const run of runs) await store().createRun(run, [createdEvent(run)]);
+      const pages = await allPages(2, async (cursor) => store().listRuns(tenantId, { status: 'failed' }, cursor === undefined ? { limit: 2 } : { limit: 2, cursor }));
+      expect(pages.map((page) => page.length)).toEqual([2, 2, 1]);
+      expect(pages.flat().map((run) => run.id)).toEqual(
+        runs
+          .filter((run) => run.status === 'failed')
+          .sort(newestFirst)
+          .map((run) => run.id),
+      );
+    });
+
+    contractCase('returns 50 runs per page by default', async (store) => {
+      const tenantId = newTenant();
+      const runs = Array.from({ length: 51 }, (_, index) => runRecord(tenantId, { createdAt: t0 + index }));
+      for (const run of runs) await store().createRun(run, [createdEvent(run)]);
+      const first = await store().listRuns(tenantId);
+      expect(first.items).toHaveLength(50);
+      expect(first.nextCursor).toBeDefined();
+      const second = await store().listRuns(tenantId, {}, first.nextCursor === undefined ? {} : { cursor: first.nextCursor });
+      expect(second.items.map((run) => run.id)).toEqual([(runs[0] as RunRecord).id]);
+      expect(second.nextCursor).toBeUndefined();
+    });
+
+    contractCase('rejects a malformed cursor with invalid_cursor', async (store) => {
+      const tenantId = newTenant();
+      const run = runRecord(tenantId);
+      await store().createRun(run, [createdEvent(run)]);
+      const jsonOfWrongShape = btoa(JSON.stringify({ hello: 'world' })).replaceAll('=', '');
+      for (const cursor of ['not a cursor!', 'AAAA', jsonOfWrongShape, '']) {
+        const error = await rejection(store().listRuns(tenantId, {}, { cursor, limit: 1 }));
+        expect(PipewrightError.is(error) && error.code).toBe('invalid_cursor');
+      }
+    });
+
+    contractCase('adds, lists and removes dead letters per tenant', async (store) => {
+      const tenantA = newTenant();
+      const tenantB = newTenant();
+      const letter = (tenantId: TenantId, failedAt: number): DeadLetter => ({
+        tenantId,
+        id: newId('dl'),
+        jobName: 'advance',
+        payload: { runId: 'run_1', nested: [1, 2] },
+        error: 'boom',
+        attempts: 5,
+        failedAt,
+      });
+      const lettersA = [letter(tenantA, t0 + 1), letter(tenantA, t0 + 3), letter(tenantA, t0 + 2)];
+      const letterB = letter(tenantB, t0 + 4);
+      for (const item of [...lettersA, letterB]) await store().addDeadLetter(item);
+
+      const listedA = await store().listDeadLetters(tenantA);
+      expect(listedA.items).toEqual([lettersA[1], lettersA[2], lettersA[0]]);
+      expect(listedA.nextCursor).toBeUndefined();
+      expect((await store().listDeadLetters(tenantB)).items).toEqual([letterB]);
+
+      const pages = await allPages(2, async (cursor) => store().listDeadLetters(tenantA, cursor === undefined ? { limit: 2 } : { limit: 2, cursor }));
+      expect(pages.flat()).toEqual(listedA.items);
+
+      expect(await store().removeDeadLetter(tenantB, (lettersA[0] as DeadLetter).id)).toBe(false);
+      expect(await store().removeDeadLetter(tenantA, (lettersA[0] as DeadLetter).id)).toBe(true);
+      expect(await store().removeDeadLetter(tenantA, (lettersA[0] as DeadLetter).id)).toBe(false);
+      expect((await store().listDeadLetters(tenantA)).items).toEqual([lettersA[1], lettersA[2]]);
+      expect((await store().listDeadLetters(tenantB)).items).toEqual([letterB]);
+    });
+
+    const unknownSkips = Object.keys(skip).filter((name) => !caseNames.has(name));
+    if (unknownSkips.length > 0) {
+      it('names only existing cases in `skip`', () => {
+        expect(unknownSkips, 'skip names cases that do not exist').toEqual([]);
+      });
+    }
+  });
+}
