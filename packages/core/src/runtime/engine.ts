@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PipewrightError } from '../errors/pipewright-error';
-import { asRunId, asTenantId } from '../ids';
+import { asRunId, asTenantId, type RunId } from '../ids';
 import type { Clock } from '../ports/clock';
 import type { JobQueue, LeasedJob, QueueWorker } from '../ports/job-queue';
 import { createMemoryJobQueue } from '../ports/memory-job-queue';
@@ -65,6 +65,7 @@ export interface Engine {
 }
 
 const advancePayload = z.object({ runId: z.string().min(1) });
+const noop = (): void => undefined;
 
 function buildEngine(options: EngineOptions, dry?: DryRunMode): Engine {
   const store = options.store ?? createMemoryRunStore();
@@ -82,7 +83,7 @@ function buildEngine(options: EngineOptions, dry?: DryRunMode): Engine {
     clock,
     logger: options.logger ?? silentLogger,
     emitter: new EngineEmitter(),
-    runner: composeStepHooks(hooks, async (ctx, definition) => definition.run(ctx)),
+    runner: composeStepHooks(hooks, (ctx, definition) => definition.run(ctx)),
     random: options.random ?? Math.random,
     planFor: createPlanCache(store, options.registry),
     activeRuns: new Map(),
@@ -115,6 +116,38 @@ function buildEngine(options: EngineOptions, dry?: DryRunMode): Engine {
     });
   }
 
+  /**
+   * Runs this worker is advancing. One run never has two advancers here at once: a job
+   * for a run already being advanced (woken by a signal, a cancel, a child's result)
+   * would otherwise find its steps in flight, take them for a dead worker's and run
+   * them a second time.
+   */
+  const advancing = new Map<string, { advancer: RunAdvancer; done: Promise<void>; followed: boolean }>();
+
+  async function advance(job: LeasedJob, runId: RunId): Promise<void> {
+    const current = advancing.get(runId);
+    if (current) {
+      current.advancer.refresh();
+      // One job waiting behind the advancer is enough: it reads the log after the events
+      // that woke this job were stored.
+      if (current.followed) return;
+      current.followed = true;
+      await current.done.catch(noop);
+      // Another job took over meanwhile; it started after those events were stored too.
+      const next = advancing.get(runId);
+      if (next !== undefined && next !== current) return;
+    }
+    const advancer = new RunAdvancer(deps, job.tenantId, runId, job);
+    const done = advancer.run();
+    const entry = { advancer, done, followed: false };
+    advancing.set(runId, entry);
+    try {
+      await done;
+    } finally {
+      if (advancing.get(runId) === entry) advancing.delete(runId);
+    }
+  }
+
   async function handleJob(job: LeasedJob): Promise<void> {
     const payload = advancePayload.safeParse(job.payload);
     if (job.name !== 'advance' || !payload.success) {
@@ -124,7 +157,7 @@ function buildEngine(options: EngineOptions, dry?: DryRunMode): Engine {
     leased.add(job);
     armHeartbeat();
     try {
-      await new RunAdvancer(deps, job.tenantId, asRunId(payload.data.runId), job).run();
+      await advance(job, asRunId(payload.data.runId));
     } catch (error) {
       core.logger.error('Advancing a run failed', { runId: payload.data.runId, attempt: job.attempt, error: (error as Error).message });
       if (job.attempt >= job.maxAttempts) {

@@ -1,6 +1,6 @@
 import type { ExecutionPlan, PlanNode } from '../compiler/execution-plan';
-import { PipewrightError } from '../errors/pipewright-error';
-import { CancelledError, FatalError, TimeoutError } from '../errors/step-errors';
+import { PipewrightError, type PipewrightErrorCode } from '../errors/pipewright-error';
+import { CancelledError, TimeoutError } from '../errors/step-errors';
 import type { ExpressionScope } from '../expressions/expression-scope';
 import type { RunId, TenantId, WorkflowVersionId } from '../ids';
 import type { Clock } from '../ports/clock';
@@ -18,7 +18,7 @@ import { applyRunEvent, foldRun, isStepDecided, type RunState, type StepState, t
 import { RunAbort } from './run-abort';
 import { readiness, runOutput } from './schedule';
 import type { StepRunner } from './step-hooks';
-import { runStep, type StepResult, type StepSubstitute } from './step-runner';
+import { ReplayedFailure, runStep, type StepResult, type StepSubstitute } from './step-runner';
 
 /**
  * Dry-run behaviour: nodes with side effects (and pinned nodes) return pinned data or
@@ -84,9 +84,18 @@ interface ChildLaunch {
   input: unknown;
 }
 
+/** Events a pass may hold before storing them, bounding what a crash can make redo. */
+const maxPendingEvents = 256;
+
 /** Abort reasons, shared: building an Error per run costs a stack trace. */
 const advanceEnded = new CancelledError('The run finished or its worker moved on');
 const leaseLost = new CancelledError('Another worker took over the run');
+
+/** The reason of the first `run.cancel_requested` in a log (later requests are not appended). */
+function cancelReasonOf(stored: readonly StoredRunEvent[]): string | undefined {
+  for (const entry of stored) if (entry.event.type === 'run.cancel_requested') return entry.event.reason;
+  return undefined;
+}
 
 function nodeError(code: string, message: string): RecordedError {
   return { code, message, retryable: false };
@@ -109,6 +118,10 @@ export class RunAdvancer {
   private readonly abort = new RunAbort(() => this.wake?.());
   private wake: (() => void) | undefined;
   private runInfo!: { id: string; workflowId: string; startedAt: string };
+  /** The reason given to `runs.cancel`, recorded on `run.cancelled`. */
+  private cancelReason: string | undefined;
+  /** Someone else appended to the log (see `refresh`). */
+  private stale = false;
 
   constructor(
     private readonly deps: AdvanceDeps,
@@ -117,6 +130,16 @@ export class RunAdvancer {
     /** The job's lease: once another worker holds it, this one must stop. */
     private readonly lease?: { readonly held: boolean },
   ) {}
+
+  /**
+   * Events were appended by someone else (a signal, a cancel request, a child's result)
+   * while this advancer runs: read the log again now, instead of at the next append
+   * conflict, which may be as late as the end of a slow step.
+   */
+  refresh(): void {
+    this.stale = true;
+    this.wake?.();
+  }
 
   private get stopped(): boolean {
     if (this.lease !== undefined && !this.lease.held) this.abort.abort(leaseLost);
@@ -143,6 +166,8 @@ export class RunAdvancer {
     this.lastSeq = (stored[stored.length - 1] as StoredRunEvent).seq;
     this.plan = await this.deps.planFor(this.tenantId, this.state.versionId);
     this.runInfo = { id: this.state.runId, workflowId: this.state.workflowId, startedAt: new Date(this.state.startedAt).toISOString() };
+    // Only a run with a cancel request pays for the scan.
+    this.cancelReason = this.state.cancelRequested ? cancelReasonOf(stored) : undefined;
     this.candidates = [...this.plan.order];
     this.undecided = 0;
     this.timed.clear();
@@ -154,19 +179,45 @@ export class RunAdvancer {
     return true;
   }
 
+  /**
+   * Decides, stores and launches until the run has to wait. Pure steps whose nodes
+   * return synchronously run back to back and their outcomes are stored in one append:
+   * re-running a pure step after a crash is harmless. Events are stored before anything
+   * that must be durable first: a step with side effects starting, child runs, waiting
+   * on a slow step, parking and the end of the run.
+   */
   private async loop(): Promise<void> {
+    let pending: RunEvent[] = [];
+    let pendingResults: Completed[] = [];
+    const store = async (): Promise<boolean> => {
+      if (pending.length === 0) return true;
+      const ok = await this.commit(pending);
+      // On a conflict the outcomes go back to be judged against the fresh log.
+      if (!ok) this.completed.unshift(...pendingResults);
+      pending = [];
+      pendingResults = [];
+      return ok;
+    };
     for (;;) {
       if (this.stopped) return;
-      const batch: RunEvent[] = [];
+      if (this.stale) {
+        this.stale = false;
+        await store();
+        if (!(await this.reload())) return;
+      }
       const launches: Launch[] = [];
       const children: ChildLaunch[] = [];
       const taken = this.completed.splice(0);
-      for (const done of taken) this.recordOutcome(done, batch);
+      for (const done of taken) this.recordOutcome(done, pending);
+      if (taken.length > 0) pendingResults.push(...taken);
       const stopping = this.deps.isStopping();
-      if (this.state.status === 'running' && !stopping) await this.decide(batch, launches, children);
+      const before = pending.length;
+      if (this.state.status === 'running' && !stopping) await this.decide(pending, launches, children);
+      const changed = taken.length > 0 || pending.length > before || launches.length > 0;
 
-      if (batch.length > 0 && !(await this.commit(batch))) {
-        this.completed.unshift(...taken);
+      const durableFirst =
+        this.state.status !== 'running' || children.length > 0 || pending.length >= maxPendingEvents || launches.some((launch) => launch.definition.sideEffects);
+      if (durableFirst && !(await store())) {
         if (!(await this.reload())) return;
         continue;
       }
@@ -175,28 +226,56 @@ export class RunAdvancer {
         await this.afterFinish();
         return;
       }
+      // Before the children: a step decided in this pass is not a candidate again, so a launch skipped here would never happen.
+      for (const launch of launches) this.launch(launch);
       if (children.length > 0) {
         await this.launchChildren(children);
         continue;
       }
-      for (const launch of launches) this.launch(launch);
+      // Steps that finished synchronously are recorded in the next pass, in the same batch.
+      if (this.completed.length > 0 && !this.stale) continue;
+      if (!(await store())) {
+        if (!(await this.reload())) return;
+        continue;
+      }
 
       if (this.inflight.size === 0) {
         if (stopping) {
           await this.deps.queue.enqueue({ tenantId: this.tenantId, name: 'advance', payload: { runId: this.runId }, dedupeKey: `advance:${this.runId}` });
           return;
         }
-        if (batch.length > 0 || launches.length > 0) continue;
+        if (changed) continue;
         await this.park();
         return;
       }
-      if (this.completed.length === 0) {
+      // A refresh that came while this pass ran (wake was unset) must not be slept through.
+      if (this.completed.length === 0 && !this.stale) {
+        // While steps run, timers elsewhere in the run (a delay on a parallel branch,
+        // retry backoff, the run's deadline) still fall due: wake for the earliest.
+        // While stopping nothing is decided, so a due time already past would only spin.
+        const due = stopping ? undefined : this.nextDueAt();
+        let cancelTimer: (() => void) | undefined;
         await new Promise<void>((resolve) => {
           this.wake = resolve;
+          if (due !== undefined) cancelTimer = this.deps.clock.setTimer(Math.max(0, due - this.now), resolve);
         });
         this.wake = undefined;
+        cancelTimer?.();
       }
     }
+  }
+
+  /** The earliest time something in the run falls due: a timer, a retry, a wait's timeout, the deadline. */
+  private nextDueAt(): number | undefined {
+    let dueAt = this.state.deadline;
+    for (const id of this.timed) {
+      // A retry already running is not due again.
+      if (this.inflight.has(id)) continue;
+      const step = this.state.steps.get(id);
+      const due = step?.status === 'retrying' ? step.retryDueAt : step?.status === 'waiting' ? step.wait?.dueAt : undefined;
+      if (due !== undefined && (dueAt === undefined || due < dueAt)) dueAt = due;
+    }
+    return dueAt;
   }
 
   private get now(): number {
@@ -253,7 +332,7 @@ export class RunAdvancer {
     batch: RunEvent[],
     retryable: boolean,
   ): void {
-    const classified = classifyError(thrown, this.now);
+    const classified = thrown instanceof ReplayedFailure ? { retryable: false, error: thrown.recorded } : classifyError(thrown, this.now);
     const retry = retryable && !this.deps.dry ? planRetry(node.retry, attempt, classified, this.deps.random) : { retry: false as const };
     const outcome = retry.retry ? 'retry' : node.onError;
     const failed: RunEvent = { type: 'step.failed', nodeId: node.id, attempt, error: classified.error, durationMs, outcome };
@@ -276,7 +355,7 @@ export class RunAdvancer {
   private async decide(batch: RunEvent[], launches: Launch[], children: ChildLaunch[]): Promise<void> {
     const now = this.now;
     if (this.state.cancelRequested) {
-      this.apply({ type: 'run.cancelled', reason: 'Cancelled on request' }, batch);
+      this.apply({ type: 'run.cancelled', reason: this.cancelReason ?? 'Cancelled on request' }, batch);
       return;
     }
     if (this.state.deadline !== undefined && this.state.deadline <= now) {
@@ -412,12 +491,14 @@ export class RunAdvancer {
         const step = this.state.steps.get(node.id);
         if (step?.signal) return this.succeed(node, attempt, step.signal.payload, batch, 'event');
         if (dry) return pinned ? this.succeed(node, attempt, pinned.value, batch, 'event') : this.succeed(node, attempt, input, batch, 'timeout');
+        // The timeout counts from the step's start, not from when the HMAC (async Web Crypto) is done.
+        const waitStart = this.now;
         const token = await createResumeToken(this.state.resumeSecret, this.runId, node.id);
         const timeoutMs = config['timeoutMs'] as number | undefined;
         this.apply(
           timeoutMs === undefined
             ? { type: 'step.waiting', nodeId: node.id, kind: 'signal', token }
-            : { type: 'step.waiting', nodeId: node.id, kind: 'signal', token, dueAt: this.now + timeoutMs },
+            : { type: 'step.waiting', nodeId: node.id, kind: 'signal', token, dueAt: waitStart + timeoutMs },
           batch,
         );
         return;
@@ -427,7 +508,12 @@ export class RunAdvancer {
         const forEach = node.type === 'core.forEach';
         if (dry) {
           const failure = dry.failures?.[node.id];
-          if (failure) return this.fail(node, attempt, new FatalError(failure.message), 0, undefined, batch, false);
+          // Rebuilt with its code and details: a routed `{ error }` output must match the
+          // recorded one. A control node's recorded error always came from a PipewrightError.
+          if (failure) {
+            const options = failure.details === undefined ? {} : { details: failure.details };
+            return this.fail(node, attempt, new PipewrightError(failure.code as PipewrightErrorCode, failure.message, options), 0, undefined, batch, false);
+          }
           return this.succeed(node, attempt, pinned ? pinned.value : (definition.sampleOutput ?? null), batch);
         }
         const items = forEach ? (config['items'] as unknown[]).map((item, index) => ({ item, index })) : [config['input'] ?? input];
@@ -479,11 +565,18 @@ export class RunAdvancer {
     }
     let running = 0;
     let finished = 0;
+    let failed = false;
     for (const child of started.values()) {
       if (child.status === 'running') running++;
-      else finished++;
+      else {
+        finished++;
+        if (child.status !== 'succeeded') failed = true;
+      }
     }
-    if (finished === items.length) {
+    // Without continueOnError the first failed item decides the step: no further item
+    // starts, and the step fails once the items already running have reported back.
+    const stopping = failed && !wait.continueOnError;
+    if (finished === items.length || (stopping && running === 0)) {
       const failures = [...started.entries()].filter(([, child]) => child.status !== 'succeeded');
       if (failures.length > 0 && !wait.continueOnError) {
         const [index, child] = failures.sort(([a], [b]) => a - b)[0] as [number, { childRunId: RunId; error?: RecordedError; status: string }];
@@ -498,6 +591,7 @@ export class RunAdvancer {
       this.succeed(node, step.attempt, node.type === 'core.subWorkflow' ? results[0] : results, batch);
       return;
     }
+    if (stopping) return;
     const limit = wait.concurrency;
     for (let index = started.size; index < items.length && running < limit; index++) {
       if (started.has(index)) continue;
@@ -521,7 +615,6 @@ export class RunAdvancer {
 
   private launch(launch: Launch): void {
     const { node, definition, inputs, attempt } = launch;
-    this.inflight.add(node.id);
     const substitute = this.substituteFor(node, definition);
     const request = {
       node,
@@ -535,7 +628,13 @@ export class RunAdvancer {
       clock: this.deps.clock,
       runner: this.deps.runner,
     };
-    void runStep(substitute ? { ...request, substitute } : request).then((result) => {
+    const outcome = runStep(substitute ? { ...request, substitute } : request);
+    if (!(outcome instanceof Promise)) {
+      this.completed.push({ nodeId: node.id, attempt, result: outcome });
+      return;
+    }
+    this.inflight.add(node.id);
+    void outcome.then((result) => {
       this.inflight.delete(node.id);
       this.completed.push({ nodeId: node.id, attempt, result });
       this.wake?.();
@@ -582,18 +681,24 @@ export class RunAdvancer {
   }
 
   private async park(): Promise<void> {
-    let dueAt = this.state.deadline;
-    for (const id of this.timed) {
-      const step = this.state.steps.get(id);
-      const due = step?.status === 'retrying' ? step.retryDueAt : step?.status === 'waiting' ? step.wait?.dueAt : undefined;
-      if (due !== undefined && (dueAt === undefined || due < dueAt)) dueAt = due;
-    }
+    const dueAt = this.nextDueAt();
     if (dueAt === undefined) return;
     await this.deps.queue.enqueue({ tenantId: this.tenantId, name: 'advance', payload: { runId: this.runId }, dueAt, dedupeKey: `advance:${this.runId}` });
   }
 
+
   private async afterFinish(): Promise<void> {
-    if (this.state.status !== 'cancelled') return;
+    if (this.state.status !== 'cancelled') {
+      // Ended while a step still waited for child runs (core.terminate, a failure on
+      // another branch): nobody reads their results any more. Children of finished
+      // steps (a subWorkflow with wait false) are left alone.
+      for (const id of this.timed) {
+        for (const child of this.state.steps.get(id)?.children?.values() ?? []) {
+          if (child.status === 'running') await this.deps.cancelRun(this.tenantId, child.childRunId, 'Parent run ended');
+        }
+      }
+      return;
+    }
     for (const step of this.state.steps.values()) {
       for (const child of step.children?.values() ?? []) {
         if (child.status === 'running') await this.deps.cancelRun(this.tenantId, child.childRunId, 'Parent run cancelled');

@@ -1,8 +1,8 @@
 import type { NodeContext } from '../registry/node-context';
 import type { ActionNodeDefinition } from '../registry/node-definition';
 
-/** Runs one step: given its context, returns what the node returned. */
-export type StepRunner = (ctx: NodeContext<unknown>, definition: ActionNodeDefinition) => Promise<unknown>;
+/** Runs one step: given its context, returns what the node returned (a value or a promise of one). */
+export type StepRunner = (ctx: NodeContext<unknown>, definition: ActionNodeDefinition) => unknown;
 
 /**
  * Cross-cutting behaviour around every step (tracing, metrics, auditing): each hook

@@ -1,8 +1,8 @@
 import type { PlanNode } from '../compiler/execution-plan';
-import { FatalError, TimeoutError } from '../errors/step-errors';
+import { TimeoutError } from '../errors/step-errors';
 import type { ExpressionScope } from '../expressions/expression-scope';
 import type { Clock } from '../ports/clock';
-import { isRoutedOutput, type NodeLogger, type StepInput } from '../registry/node-context';
+import { isRoutedOutput, routeTo, type NodeContext, type NodeLogger, type StepInput } from '../registry/node-context';
 import type { ActionNodeDefinition } from '../registry/node-definition';
 import { resolveNodeConfig } from './node-config';
 import type { RecordedError, StepLogEntry } from './run-events';
@@ -31,21 +31,82 @@ export interface StepRequest {
   substitute?: StepSubstitute;
 }
 
-function stepLogger(logs: StepLogEntry[], clock: Clock): NodeLogger {
-  const write = (level: StepLogEntry['level']) => (msg: string, data?: Record<string, unknown>) => {
-    logs.push(data === undefined ? { ts: clock.now(), level, msg } : { ts: clock.now(), level, msg, data });
-  };
-  return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+/**
+ * A failure recorded in an earlier run, reproduced by a replay or dry run exactly as it
+ * was recorded (code, message, details), not classified again.
+ */
+export class ReplayedFailure {
+  constructor(readonly recorded: RecordedError) {}
 }
 
-/** Executes one attempt of an action node and reports what happened; never throws. */
-export async function runStep(request: StepRequest): Promise<StepResult> {
+class StepLogs {
+  entries: StepLogEntry[] | undefined;
+  constructor(private readonly clock: Clock) {}
+  write(level: StepLogEntry['level'], msg: string, data?: Record<string, unknown>): void {
+    const ts = this.clock.now();
+    (this.entries ??= []).push(data === undefined ? { ts, level, msg } : { ts, level, msg, data });
+  }
+}
+
+/**
+ * What a node's `run` receives. A class rather than an object literal: it is built for
+ * every step, and the logger and signal are only made when a node uses them.
+ */
+class StepContext implements NodeContext<unknown> {
+  private builtLogger: NodeLogger | undefined;
+  constructor(
+    readonly config: unknown,
+    readonly inputs: readonly StepInput[],
+    readonly idempotencyKey: string,
+    readonly run: { id: string; workflowId: string; startedAt: string },
+    readonly node: { id: string; type: string },
+    readonly attempt: number,
+    private readonly logs: StepLogs,
+    private readonly abort: RunAbort,
+    private readonly stepSignal: AbortSignal | undefined,
+  ) {}
+  get input(): unknown {
+    return this.inputs[0]?.output;
+  }
+  get signal(): AbortSignal {
+    return this.stepSignal ?? this.abort.signal;
+  }
+  get logger(): NodeLogger {
+    const logs = this.logs;
+    return (this.builtLogger ??= {
+      debug: (msg, data) => logs.write('debug', msg, data),
+      info: (msg, data) => logs.write('info', msg, data),
+      warn: (msg, data) => logs.write('warn', msg, data),
+      error: (msg, data) => logs.write('error', msg, data),
+    });
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/**
+ * Executes one attempt of an action node and reports what happened; never throws.
+ * A node that returns synchronously gets its result synchronously, so the advancer can
+ * run chains of such steps without a round trip through the event loop.
+ */
+export function runStep(request: StepRequest): StepResult | Promise<StepResult> {
   const { node, definition, clock } = request;
   const started = clock.now();
-  const logs: StepLogEntry[] = [];
-  const finish = (result: { ok: true; output: unknown; handle?: string } | { ok: false; thrown: unknown }): StepResult => {
+  const logs = new StepLogs(clock);
+  const finished = (value: unknown): StepResult => {
     const durationMs = clock.now() - started;
-    return logs.length > 0 ? { ...result, durationMs, logs } : { ...result, durationMs };
+    const result: StepResult = isRoutedOutput(value)
+      ? { ok: true, output: value.output, handle: value.handle, durationMs }
+      : { ok: true, output: value, durationMs };
+    if (logs.entries) result.logs = logs.entries;
+    return result;
+  };
+  const failed = (thrown: unknown): StepResult => {
+    const result: StepResult = { ok: false, thrown, durationMs: clock.now() - started };
+    if (logs.entries) result.logs = logs.entries;
+    return result;
   };
 
   let cancelTimer: (() => void) | undefined;
@@ -53,8 +114,8 @@ export async function runStep(request: StepRequest): Promise<StepResult> {
     const config = resolveNodeConfig(definition, node, request.scope);
     const substitute = request.substitute;
     if (substitute) {
-      if ('error' in substitute) return finish({ ok: false, thrown: new FatalError(substitute.error.message, { details: { recorded: substitute.error } }) });
-      return finish(substitute.handle === undefined ? { ok: true, output: substitute.output } : { ok: true, output: substitute.output, handle: substitute.handle });
+      if ('error' in substitute) return failed(new ReplayedFailure(substitute.error));
+      return finished(substitute.handle === undefined ? substitute.output : routeTo(substitute.handle, substitute.output));
     }
 
     let stepSignal: AbortSignal | undefined;
@@ -75,31 +136,14 @@ export async function runStep(request: StepRequest): Promise<StepResult> {
       stepSignal = controller.signal;
     }
 
-    let logger: NodeLogger | undefined;
-    const ctx = {
-      config,
-      input: request.inputs[0]?.output,
-      inputs: request.inputs,
-      get signal(): AbortSignal {
-        return stepSignal ?? request.abort.signal;
-      },
-      idempotencyKey: request.idempotencyKey,
-      // Most steps never log: build the logger on first use.
-      get logger(): NodeLogger {
-        return (logger ??= stepLogger(logs, clock));
-      },
-      run: request.run,
-      node: { id: node.id, type: node.type },
-      attempt: request.attempt,
-    };
+    const ctx = new StepContext(config, request.inputs, request.idempotencyKey, request.run, { id: node.id, type: node.type }, request.attempt, logs, request.abort, stepSignal);
+    const value = request.runner(ctx, definition);
+    if (timeout === undefined && !isThenable(value)) return finished(value);
     // A timed-out node that ignores its signal must not hold the run: race the timeout.
-    const running = request.runner(ctx, definition);
-    const result = timeout ? await Promise.race([running, timeout]) : await running;
-    if (isRoutedOutput(result)) return finish({ ok: true, output: result.output, handle: result.handle });
-    return finish({ ok: true, output: result });
+    const settled = timeout === undefined ? Promise.resolve(value) : Promise.race([value, timeout]);
+    return settled.then(finished, failed).finally(() => cancelTimer?.());
   } catch (thrown) {
-    return finish({ ok: false, thrown });
-  } finally {
     cancelTimer?.();
+    return failed(thrown);
   }
 }
