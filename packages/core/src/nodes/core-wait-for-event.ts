@@ -3,8 +3,11 @@ import { jmespathExpressionSchema } from '../expressions/jmespath-expression-sch
 import { defineControlNode } from '../registry/node-definition';
 
 export const waitForEventConfigSchema = z.object({
-  /** Host event name that resumes the run (`engine.events.emit(tenant, name, payload)`). */
-  event: z.string().min(1).max(200),
+  /**
+   * Host event name that resumes the run (`engine.events.emit(tenant, name, payload)`);
+   * without one, only the resume token (`engine.runs.signal`) resumes it.
+   */
+  event: z.string().min(1).max(200).optional(),
   /** JMESPath over the event payload; the run resumes only on a truthy result. */
   match: jmespathExpressionSchema.optional(),
   /** Resumes only on an event whose `correlationKey` equals this, e.g. `{{ trigger.orderId }}`. */

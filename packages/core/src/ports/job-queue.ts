@@ -9,7 +9,9 @@ export interface JobInput {
   dueAt?: number;
   /**
    * While a job with this key waits to be leased, enqueuing another is a no-op (the
-   * waiting one keeps the earlier due time). A job already leased does not count.
+   * waiting one keeps the earlier due time). A job already leased does not count, but
+   * jobs with the same key never run at once: a job waits while another job with its
+   * key is leased (so one run is advanced by one worker at a time).
    */
   dedupeKey?: string;
   /** Attempts before the job is dead-lettered; default 5. */

@@ -95,6 +95,10 @@ export function createMemoryJobQueue(options: MemoryJobQueueOptions = {}): JobQu
   const leaseExpiries = new MinHeap<Lease>((a, b) => a.expiresAt < b.expiresAt);
   /** Waiting (not leased) jobs by dedupe key. */
   const waitingByKey = new Map<string, QueuedJob>();
+  /** Dedupe keys of leased jobs: one job per key runs at a time. */
+  const leasedKeys = new Set<string>();
+  /** Due jobs held back because a job with their key is leased, by key. */
+  const heldBack = new Map<string, QueuedJob[]>();
   const letters: QueueDeadLetter[] = [];
   /** Workers that may lease, in round-robin order. */
   const leasingWorkers: Worker[] = [];
@@ -126,6 +130,13 @@ export function createMemoryJobQueue(options: MemoryJobQueueOptions = {}): JobQu
     if (closed) return;
     const now = clock.now();
     for (let job = dueJobs.peek(); job !== undefined && job.dueAt <= now; job = dueJobs.peek()) {
+      if (job.dedupeKey !== undefined && leasedKeys.has(job.dedupeKey)) {
+        dueJobs.pop();
+        const held = heldBack.get(job.dedupeKey);
+        if (held) held.push(job);
+        else heldBack.set(job.dedupeKey, [job]);
+        continue;
+      }
       const worker = workerWithFreeSlot();
       if (worker === undefined) break;
       dueJobs.pop();
@@ -183,7 +194,10 @@ export function createMemoryJobQueue(options: MemoryJobQueueOptions = {}): JobQu
   }
 
   function startLease(job: QueuedJob, worker: Worker, now: number): void {
-    if (job.dedupeKey !== undefined && waitingByKey.get(job.dedupeKey) === job) waitingByKey.delete(job.dedupeKey);
+    if (job.dedupeKey !== undefined) {
+      if (waitingByKey.get(job.dedupeKey) === job) waitingByKey.delete(job.dedupeKey);
+      leasedKeys.add(job.dedupeKey);
+    }
     job.attempts++;
     const lease: Lease = {
       heapIndex: -1,
@@ -265,6 +279,7 @@ export function createMemoryJobQueue(options: MemoryJobQueueOptions = {}): JobQu
   function expire(lease: Lease, now: number): void {
     const { job } = lease;
     job.lease = undefined;
+    releaseKey(job);
     abortLease(lease, `The lease on job ${job.id} expired`);
     if (job.attempts >= job.maxAttempts) {
       deadLetter(job, `The lease expired on the last of ${job.maxAttempts} attempts`, now);
@@ -272,6 +287,17 @@ export function createMemoryJobQueue(options: MemoryJobQueueOptions = {}): JobQu
     }
     job.dueAt = now;
     wait(job);
+  }
+
+  /** The job's lease ended: jobs held back behind its key may run now. */
+  function releaseKey(job: QueuedJob): void {
+    const key = job.dedupeKey;
+    if (key === undefined || !leasedKeys.delete(key)) return;
+    const held = heldBack.get(key);
+    if (!held) return;
+    heldBack.delete(key);
+    for (const waiting of held) dueJobs.push(waiting);
+    scheduleDispatch();
   }
 
   function deadLetter(job: QueuedJob, error: string, now: number): void {
@@ -304,6 +330,7 @@ export function createMemoryJobQueue(options: MemoryJobQueueOptions = {}): JobQu
     const { job } = lease;
     leaseExpiries.remove(lease);
     job.lease = undefined;
+    releaseKey(job);
     const now = clock.now();
     if (!failed) {
       pendingCount--;
@@ -357,7 +384,8 @@ export function createMemoryJobQueue(options: MemoryJobQueueOptions = {}): JobQu
         if (existing !== undefined) {
           if (dueAt < existing.dueAt) {
             existing.dueAt = dueAt;
-            dueJobs.update(existing);
+            // A job held back behind its key is out of the heap until the key is free.
+            if (existing.heapIndex >= 0) dueJobs.update(existing);
             scheduleDispatch();
           }
           return { id: existing.id, deduplicated: true };

@@ -31,6 +31,8 @@ export async function appendToRun(
     const result = await core.store.appendEvents(tenantId, runId, lastSeq, events, undefined, at);
     if (result.ok) {
       emitStored(core, tenantId, runId, events.map((event, index) => ({ seq: lastSeq + 1 + index, at, event })));
+      // An advancer here reads the log again at once; elsewhere, the job below wakes the run.
+      core.wakeRun(runId);
       await core.queue.enqueue({ tenantId, name: 'advance', payload: { runId }, dedupeKey: `advance:${runId}` });
       return events;
     }

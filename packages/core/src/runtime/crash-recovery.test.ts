@@ -302,3 +302,49 @@ describe('graceful stop', () => {
     expect((await eventTypes(runId)).filter((type) => type === 'run.succeeded')).toHaveLength(1);
   });
 });
+
+describe('one worker per run', () => {
+  it('a signal handled by a second worker does not run the first worker\'s in-flight step again', async () => {
+    // `start → slow (side effect, in flight on A)` and, in parallel, `start → wait (signal)`.
+    const parallel: WorkflowInput = {
+      id: 'parallel-wait',
+      name: 'Parallel wait',
+      nodes: [
+        { id: 'start', type: 'core.manual' },
+        { id: 'slow', type: 'test.effect' },
+        { id: 'wait', type: 'core.waitForEvent', config: {} },
+        { id: 'after', type: 'test.step' },
+      ],
+      edges: [
+        { id: 'e1', source: 'start', target: 'slow' },
+        { id: 'e2', source: 'start', target: 'wait' },
+        { id: 'e3', source: 'wait', sourceHandle: 'event', target: 'after' },
+      ],
+    };
+    const blocked = gate<string>();
+    behaviours['slow'] = () => blocked.promise;
+    // A advances one run at a time, so the job B's signal queues can only go to B.
+    const a = createEngine({ registry, store, queue, clock, leaseMs, concurrency: 1 });
+    engines.push(a);
+    a.start();
+    await a.workflows.save(tenant, parallel);
+    const version = await a.workflows.publish(tenant, parallel.id);
+    const { runId } = await a.runs.start(tenant, { versionId: version.id }, {});
+    await until(() => callsOf('slow').length === 1);
+    await until(async () => (await a.runs.get(tenant, runId)).steps.some((step) => step.nodeId === 'wait' && step.status === 'waiting'));
+
+    // B takes the signal; the job it queues must wait for A's lease on the run.
+    const b = worker();
+    const token = await b.runs.resumeToken(tenant, runId, 'wait');
+    expect(await b.runs.signal(tenant, token, { ok: true })).toBe(true);
+    await clock.flush();
+    await clock.advance(leaseMs / 2);
+    expect(callsOf('slow')).toHaveLength(1);
+
+    blocked.open('done');
+    expect(await finish(a, runId)).toBe('succeeded');
+    expect(callsOf('slow')).toHaveLength(1);
+    expect(callsOf('after')).toHaveLength(1);
+    expect(await succeededPerStep(runId)).toEqual({ start: 1, slow: 1, wait: 1, after: 1 });
+  });
+});

@@ -32,5 +32,7 @@ export interface EngineCore {
   dry?: DryRunMode;
   planFor(tenantId: TenantId, versionId: WorkflowVersionId): Promise<ExecutionPlan>;
   activeRuns: Map<string, RunAbort>;
+  /** Tells this worker's advancer of a run, if any, that others appended to its log. */
+  wakeRun(runId: string): void;
   isStopping(): boolean;
 }

@@ -87,6 +87,7 @@ function buildEngine(options: EngineOptions, dry?: DryRunMode): Engine {
     random: options.random ?? Math.random,
     planFor: createPlanCache(store, options.registry),
     activeRuns: new Map(),
+    wakeRun: (runId) => advancing.get(runId)?.advancer.refresh(),
     isStopping: () => stopping,
   };
   if (dry) core.dry = dry;

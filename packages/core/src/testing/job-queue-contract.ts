@@ -167,7 +167,7 @@ export function jobQueueContract(options: JobQueueContractOptions): void {
       expect(await queue().countPending()).toBe(1);
     });
 
-    contractCase('does not deduplicate against a job that is already leased', async (queue) => {
+    contractCase('does not deduplicate against a leased job, but runs jobs with one key one at a time', async (queue) => {
       const tenantId = newTenant();
       const release = gate();
       const seen: LeasedJob[] = [];
@@ -183,10 +183,16 @@ export function jobQueueContract(options: JobQueueContractOptions): void {
       const second = await queue().enqueue({ tenantId, name: 'advance', payload: 2, dedupeKey: 'run_1' });
       expect(second.deduplicated).toBe(false);
       expect(second.id).not.toBe(first.id);
-      await waitFor('the second job to be leased', () => seen.length === 2);
+      const other = await queue().enqueue({ tenantId, name: 'advance', payload: 3, dedupeKey: 'run_2' });
+      expect(other.deduplicated).toBe(false);
+      await waitFor('the job with another key to be leased', () => seen.length === 2);
+      await sleep(300);
+      // A free slot, yet the second job waits: the first job with its key is still leased.
+      expect(seen.map((job) => job.payload)).toEqual([1, 3]);
       release.open();
-      await waitFor('both jobs to complete', async () => (await queue().countPending()) === 0);
-      expect(seen.map((job) => job.payload)).toEqual([1, 2]);
+      await waitFor('the second job to be leased once the first finished', () => seen.length === 3);
+      await waitFor('all jobs to complete', async () => (await queue().countPending()) === 0);
+      expect(seen.map((job) => job.payload)).toEqual([1, 3, 2]);
     });
 
     contractCase('runs no more handlers at once than the worker concurrency', async (queue) => {
