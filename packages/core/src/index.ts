@@ -110,3 +110,4 @@ export type { RunView, StepView, RunLogView } from './runtime/run-view';
 export type { TenantContext, WorkflowsApi } from './runtime/workflows-api';
 export type { RunsApi, RunTarget, StartRunOptions, RunListFilter } from './runtime/runs-api';
 export type { DryRunResult, PreviewStep, ReplayResult, ReplayDivergence } from './runtime/preview';
+export { cloneJson } from './json/clone-json';

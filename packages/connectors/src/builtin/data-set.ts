@@ -1,4 +1,4 @@
-import { defineNode } from '@pipewright/core';
+import { cloneJson, defineNode } from '@pipewright/core';
 import { z } from 'zod';
 import { dotPathSchema, parseDotPath } from './dot-path';
 import { getAt, removeAt, setAt } from './object-path';
@@ -40,7 +40,7 @@ function apply(target: Record<string, unknown>, operation: DataSetOperation): vo
   switch (operation.op) {
     case 'set':
       // A copy, so the output never shares objects with the config (or with another `set`).
-      setAt(target, parseDotPath(operation.path), structuredClone(operation.value));
+      setAt(target, parseDotPath(operation.path), cloneJson(operation.value));
       return;
     case 'rename': {
       const from = parseDotPath(operation.from);
@@ -71,7 +71,7 @@ export const dataSetNode = defineNode({
   sideEffects: false,
   sampleOutput: { id: 42, customer: { email: 'ada@example.com' }, status: 'active' },
   run: ({ config, input }) => {
-    const target = config.keepInput && isPlainObject(input) ? structuredClone(input) : {};
+    const target = config.keepInput && isPlainObject(input) ? cloneJson(input) : {};
     for (const operation of config.operations) apply(target, operation);
     return target;
   },

@@ -21,14 +21,22 @@ const segmentPattern = new RegExp(`(${key})|\\[(\\d+)\\]`, 'g');
 /**
  * Splits a path that `dotPathSchema` accepted: `a.b[0].c` → `['a', 'b', 0, 'c']`.
  */
-export function parseDotPath(path: string): PathSegment[] {
+export function parseDotPath(path: string): readonly PathSegment[] {
+  const cached = parsedPaths.get(path);
+  if (cached) return cached;
   const segments: PathSegment[] = [];
   for (const match of path.matchAll(segmentPattern)) {
     const [, name, position] = match;
     segments.push(name ?? Number(position));
   }
+  // Configs repeat the same paths on every run; the cache is bounded like core's expression cache.
+  if (parsedPaths.size >= parsedPathLimit) parsedPaths.delete(parsedPaths.keys().next().value as string);
+  parsedPaths.set(path, segments);
   return segments;
 }
+
+const parsedPathLimit = 5_000;
+const parsedPaths = new Map<string, PathSegment[]>();
 
 /** A dot path with optional array indexes (`a.b[0].c`) that cannot reach a prototype. */
 export const dotPathSchema = z
