@@ -1,5 +1,6 @@
 import { PipewrightError } from '../errors/pipewright-error';
 import type { RunId, TenantId } from '../ids';
+import type { RunRecord } from '../ports/run-store';
 import type { EngineCore } from './engine-core';
 import { emitStored } from './emit-stored';
 import type { RunEvent } from './run-events';
@@ -20,6 +21,7 @@ export async function appendToRun(
   tenantId: TenantId,
   runId: RunId,
   decide: (state: RunState) => RunEvent[] | undefined,
+  options: { patch?: Partial<Pick<RunRecord, 'status' | 'finishedAt'>>; wake?: boolean } = {},
 ): Promise<RunEvent[] | undefined> {
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     const stored = await core.store.readEvents(tenantId, runId);
@@ -28,9 +30,10 @@ export async function appendToRun(
     if (!events || events.length === 0) return undefined;
     const lastSeq = stored[stored.length - 1]?.seq ?? 0;
     const at = core.clock.now();
-    const result = await core.store.appendEvents(tenantId, runId, lastSeq, events, undefined, at);
+    const result = await core.store.appendEvents(tenantId, runId, lastSeq, events, options.patch, at);
     if (result.ok) {
       emitStored(core, tenantId, runId, events.map((event, index) => ({ seq: lastSeq + 1 + index, at, event })));
+      if (options.wake === false) return events;
       // An advancer here reads the log again at once; elsewhere, the job below wakes the run.
       core.wakeRun(runId);
       await core.queue.enqueue({ tenantId, name: 'advance', payload: { runId }, dedupeKey: `advance:${runId}` });

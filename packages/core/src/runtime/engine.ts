@@ -8,6 +8,8 @@ import { createMemoryRunStore } from '../ports/memory-run-store';
 import { realClock } from '../ports/real-clock';
 import type { RunStore } from '../ports/run-store';
 import type { Registry } from '../registry/create-registry';
+import { toRecordedError } from '../reliability/classify-error';
+import { appendToRun } from './append-to-run';
 import { startChildRun, notifyParent } from './child-runs';
 import { silentLogger, type EngineCore, type EngineLogger } from './engine-core';
 import { EngineEmitter, type EngineEventMap } from './engine-events';
@@ -171,6 +173,15 @@ function buildEngine(options: EngineOptions, dry?: DryRunMode): Engine {
           attempts: job.attempt,
           failedAt: clock.now(),
         });
+        // The run cannot advance any more: record it as failed rather than leave it running forever.
+        const failure = toRecordedError(error, clock.now());
+        await appendToRun(
+          core,
+          job.tenantId,
+          asRunId(payload.data.runId),
+          (state) => (state.status === 'running' ? [{ type: 'run.failed', error: failure }] : undefined),
+          { patch: { status: 'failed', finishedAt: clock.now() }, wake: false },
+        ).catch((appendError: unknown) => core.logger.error('Could not record the run as failed', { error: (appendError as Error).message }));
       }
       throw error;
     } finally {

@@ -42,14 +42,22 @@ export interface RunView {
   logs: RunLogView[];
 }
 
-export function runView(record: RunRecord, state: RunState, plan: ExecutionPlan): RunView {
+/** The nodes of a run's workflow, in the order to show them. */
+export type RunViewNodes = ReadonlyArray<{ id: string; type: string }>;
+
+/** Nodes in execution order from a plan. */
+export function planNodes(plan: ExecutionPlan): RunViewNodes {
+  return plan.order.map((id) => ({ id, type: plan.nodes[id]?.type ?? 'unknown' }));
+}
+
+export function runView(record: RunRecord, state: RunState, nodes: RunViewNodes): RunView {
   const steps: StepView[] = [];
   const logs: RunLogView[] = [];
-  for (const nodeId of plan.order) {
+  for (const { id: nodeId, type } of nodes) {
     const step = state.steps.get(nodeId);
     const view: StepView = {
       nodeId,
-      type: plan.nodes[nodeId]?.type ?? 'unknown',
+      type,
       status: step?.status ?? 'pending',
       attempts: step?.attempt ?? 0,
       durationMs: step?.durationMs ?? 0,

@@ -7,7 +7,7 @@ import type { EngineCore } from './engine-core';
 import { createRun } from './run-creation';
 import type { RunEvent } from './run-events';
 import { foldRun, isStepDecided } from './run-state';
-import { runView, type RunView } from './run-view';
+import { planNodes, runView, type RunView } from './run-view';
 import { createResumeToken, parseResumeToken, verifyResumeToken } from './resume-token';
 import type { TenantContext } from './workflows-api';
 
@@ -60,7 +60,16 @@ export function createRunsApi(core: EngineCore) {
 
     async get(ctx: TenantContext, runId: string): Promise<RunView> {
       const { record, state } = await loadRun(core, ctx.tenantId, runId);
-      return runView(record, state, await core.planFor(record.tenantId, record.versionId));
+      let nodes;
+      try {
+        nodes = planNodes(await core.planFor(record.tenantId, record.versionId));
+      } catch {
+        // The version no longer compiles here (a node type is not installed): a run is
+        // still worth showing, in the order its definition lists the nodes.
+        const version = await core.store.getVersion(record.tenantId, record.versionId);
+        nodes = version?.definition.nodes ?? [];
+      }
+      return runView(record, state, nodes);
     },
 
     list(ctx: TenantContext, filter: RunListFilter = {}, page?: PageRequest): Promise<Page<RunRecord>> {
