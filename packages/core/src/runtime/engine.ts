@@ -17,7 +17,7 @@ import { emitStored } from './emit-stored';
 import { createPlanCache } from './plan-cache';
 import { compareRuns, previewRun, replayMode, type DryRunResult, type ReplayResult } from './preview';
 import { reusedEvents } from './rerun';
-import { RunAdvancer, type DryRunMode } from './run-advancer';
+import { RunAdvancer, type AdvanceDeps, type DryRunMode } from './run-advancer';
 import { createRun } from './run-creation';
 import type { RunEvent } from './run-events';
 import { foldRun } from './run-state';
@@ -94,15 +94,15 @@ function buildEngine(options: EngineOptions, dry?: DryRunMode): Engine {
   };
   if (dry) core.dry = dry;
 
-  const deps = {
+  const deps: AdvanceDeps = {
     ...core,
-    childVersion: (tenantId: Parameters<typeof resolveVersionId>[1], workflowId: string, version: number | 'latest') => resolveVersionId(core, tenantId, workflowId, version),
-    startChild: (request: Parameters<typeof startChildRun>[1]) => startChildRun(core, request),
-    cancelRun: async (tenantId: string, runId: string, reason: string) => {
+    childVersion: (tenantId, workflowId, version) => resolveVersionId(core, tenantId, workflowId, version),
+    startChild: (request) => startChildRun(core, request),
+    cancelRun: async (tenantId, runId, reason) => {
       await runs.cancel({ tenantId }, runId, reason);
     },
-    notifyParent: (state: Parameters<typeof notifyParent>[1]) => notifyParent(core, state),
-    emit: (...args: Parameters<typeof emitStored> extends [unknown, ...infer Rest] ? Rest : never) => emitStored(core, ...args),
+    notifyParent: (state) => notifyParent(core, state),
+    emit: (tenantId, runId, events) => emitStored(core, tenantId, runId, events),
   };
 
   // One timer heartbeats every job this worker holds, instead of a timer per job: a
