@@ -2,27 +2,31 @@ import type { Graph } from '@dagrejs/graphlib';
 
 /*
  * graphlib's own `topsort` and `findCycles` recurse once per node along a path, which
- * overflows the call stack on a 10,000-node chain. These two walk the same Graph with
- * explicit stacks and queues instead.
+ * overflows the call stack on a 10,000-node chain: ordering uses plain adjacency lists
+ * and cycles are found with explicit stacks over a graphlib Graph instead.
  */
 
 /**
  * Kahn's algorithm: nodes in an order where every node follows its predecessors, ties
- * kept in insertion order. Nodes on or behind a cycle are returned as `blocked`.
+ * kept in the order of `ids`. Nodes on or behind a cycle are returned as `blocked`.
  */
-export function topologicalOrder(graph: Graph): { order: string[]; blocked: string[] } {
+export function topologicalOrder(ids: readonly string[], edges: ReadonlyArray<{ source: string; target: string }>): { order: string[]; blocked: string[] } {
   const remaining = new Map<string, number>();
-  const order: string[] = [];
-  for (const id of graph.nodes()) {
-    const count = graph.inEdges(id)?.length ?? 0;
-    remaining.set(id, count);
-    if (count === 0) order.push(id);
+  const successors = new Map<string, string[]>();
+  for (const id of ids) remaining.set(id, 0);
+  for (const { source, target } of edges) {
+    remaining.set(target, (remaining.get(target) ?? 0) + 1);
+    const list = successors.get(source);
+    if (list) list.push(target);
+    else successors.set(source, [target]);
   }
+  const order: string[] = [];
+  for (const id of ids) if (remaining.get(id) === 0) order.push(id);
   for (let i = 0; i < order.length; i++) {
-    for (const edge of graph.outEdges(order[i] as string) ?? []) {
-      const left = (remaining.get(edge.w) as number) - 1;
-      remaining.set(edge.w, left);
-      if (left === 0) order.push(edge.w);
+    for (const successor of successors.get(order[i] as string) ?? []) {
+      const left = (remaining.get(successor) as number) - 1;
+      remaining.set(successor, left);
+      if (left === 0) order.push(successor);
     }
   }
   const blocked = order.length === remaining.size ? [] : [...remaining].filter(([, count]) => count > 0).map(([id]) => id);
@@ -73,7 +77,7 @@ export function findCycles(graph: Graph, candidates: readonly string[]): string[
         onStack.delete(member);
         component.push(member);
       } while (member !== frame.id);
-      if (component.length > 1 || (graph.outEdges(frame.id, frame.id)?.length ?? 0) > 0) cycles.push(component);
+      if (component.length > 1 || graph.hasEdge(frame.id, frame.id)) cycles.push(component);
     }
   }
   return cycles;
