@@ -138,7 +138,7 @@ function classification(
 /** 408 Request Timeout, 425 Too Early, 429 Too Many Requests, and server errors that may pass. */
 function isRetryableStatus(status: number): boolean {
   if (status === 408 || status === 425 || status === 429) return true;
-  // 501 Not Implemented and 505 HTTP Version Not Supported will not change on a retry.
+  // 501 (the method is unsupported) and 505 (the HTTP version is unsupported) will not change on a retry.
   return status >= 500 && status !== 501 && status !== 505;
 }
 
