@@ -32,7 +32,7 @@ export async function appendToRun(
     const at = core.clock.now();
     const result = await core.store.appendEvents(tenantId, runId, lastSeq, events, options.patch, at);
     if (result.ok) {
-      emitStored(core, tenantId, runId, events.map((event, index) => ({ seq: lastSeq + 1 + index, at, event })));
+      emitStored(core, tenantId, runId, events, lastSeq + 1, at);
       if (options.wake === false) return events;
       // An advancer here reads the log again at once; elsewhere, the job below wakes the run.
       core.wakeRun(runId);

@@ -102,7 +102,7 @@ function buildEngine(options: EngineOptions, dry?: DryRunMode): Engine {
       await runs.cancel({ tenantId }, runId, reason);
     },
     notifyParent: (state) => notifyParent(core, state),
-    emit: (tenantId, runId, events) => emitStored(core, tenantId, runId, events),
+    emit: (tenantId, runId, events, firstSeq, at) => emitStored(core, tenantId, runId, events, firstSeq, at),
   };
 
   // One timer heartbeats every job this worker holds, instead of a timer per job: a

@@ -57,7 +57,7 @@ export interface AdvanceDeps {
   startChild(request: ChildRunRequest): Promise<RunId>;
   cancelRun(tenantId: TenantId, runId: RunId, reason: string): Promise<void>;
   notifyParent(state: RunState): Promise<void>;
-  emit(tenantId: TenantId, runId: RunId, events: readonly StoredRunEvent[]): void;
+  emit(tenantId: TenantId, runId: RunId, events: readonly RunEvent[], firstSeq: number, at: number): void;
   /** Runs being advanced in this process, so a cancel can abort their steps at once. */
   activeRuns: Map<string, RunAbort>;
   isStopping(): boolean;
@@ -666,11 +666,7 @@ export class RunAdvancer {
     if (!result.ok) return false;
     const first = this.lastSeq + 1;
     this.lastSeq = result.lastSeq;
-    this.deps.emit(
-      this.tenantId,
-      this.runId,
-      events.map((event, index) => ({ seq: first + index, at, event })),
-    );
+    this.deps.emit(this.tenantId, this.runId, events, first, at);
     return true;
   }
 

@@ -83,7 +83,7 @@ export async function createRun(core: EngineCore, request: NewRun): Promise<Crea
 
   const result = await core.store.createRun(record, events);
   if (result.created) {
-    emitStored(core, request.tenantId, runId, events.map((event, index) => ({ seq: index + 1, at: now, event })));
+    emitStored(core, request.tenantId, runId, events, 1, now);
     await core.queue.enqueue({ tenantId: request.tenantId, name: 'advance', payload: { runId }, dedupeKey: `advance:${runId}` });
   }
   return result;
