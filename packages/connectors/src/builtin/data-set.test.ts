@@ -152,3 +152,31 @@ describe('data.set', () => {
     expect(issuesOf({ operations: [{ op: 'set', path: 'a' }] })).toEqual([expect.stringMatching(/^\$\.operations\[0\]\.value: /)]);
   });
 });
+
+describe('data.set copies only what it changes', () => {
+  it('shares untouched subtrees with the input and copies the containers on a changed path', () => {
+    const input = { items: [1, 2, 3], customer: { address: { city: 'Oslo' }, tags: ['a'] }, other: { x: 1 } };
+    const snapshot = structuredClone(input);
+    const output = run(
+      { operations: [{ op: 'set', path: 'customer.address.zip', value: '0150' }, { op: 'remove', path: 'customer.tags[0]' }] },
+      input,
+    ) as typeof input & { customer: { address: { zip: string } } };
+    expect(output.items).toBe(input.items);
+    expect(output.other).toBe(input.other);
+    expect(output.customer).not.toBe(input.customer);
+    expect(output.customer.address).not.toBe(input.customer.address);
+    expect(output.customer.address).toEqual({ city: 'Oslo', zip: '0150' });
+    expect(output.customer.tags).toEqual([]);
+    expect(input).toEqual(snapshot);
+  });
+
+  it('copies a container once even when several operations change it', () => {
+    const input = { a: { b: 1, c: 2 } };
+    const output = run(
+      { operations: [{ op: 'set', path: 'a.b', value: 10 }, { op: 'rename', from: 'a.c', to: 'a.d' }] },
+      input,
+    ) as { a: Record<string, unknown> };
+    expect(output.a).toEqual({ b: 10, d: 2 });
+    expect(input).toEqual({ a: { b: 1, c: 2 } });
+  });
+});

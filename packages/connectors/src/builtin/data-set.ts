@@ -1,7 +1,7 @@
 import { cloneJson, defineNode } from '@pipewright/core';
 import { z } from 'zod';
 import { dotPathSchema, parseDotPath } from './dot-path';
-import { getAt, removeAt, setAt } from './object-path';
+import { getAt, removeAt, setAt, type OwnedContainers } from './object-path';
 
 const setOperationSchema = z.object({
   op: z.literal('set'),
@@ -36,29 +36,31 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function apply(target: Record<string, unknown>, operation: DataSetOperation): void {
+function apply(target: Record<string, unknown>, operation: DataSetOperation, owned: OwnedContainers): void {
   switch (operation.op) {
     case 'set':
       // A copy, so the output never shares objects with the config (or with another `set`).
-      setAt(target, parseDotPath(operation.path), cloneJson(operation.value));
+      setAt(target, parseDotPath(operation.path), cloneJson(operation.value), owned);
       return;
     case 'rename': {
       const from = parseDotPath(operation.from);
       const current = getAt(target, from);
       if (!current.found) return;
-      removeAt(target, from);
-      setAt(target, parseDotPath(operation.to), current.value);
+      removeAt(target, from, owned);
+      setAt(target, parseDotPath(operation.to), current.value, owned);
       return;
     }
     case 'remove':
-      removeAt(target, parseDotPath(operation.path));
+      removeAt(target, parseDotPath(operation.path), owned);
       return;
   }
 }
 
 /**
- * Sets, renames and removes fields of its input by dot path (`a.b[0].c`). Works on a
- * copy: the input, which is also another step's output, is never changed.
+ * Sets, renames and removes fields of its input by dot path (`a.b[0].c`). The input,
+ * which is also another step's output, is never changed: the output copies the
+ * containers on the changed paths and shares the rest with the input (step outputs
+ * are immutable values).
  */
 export const dataSetNode = defineNode({
   type: 'data.set',
@@ -71,8 +73,9 @@ export const dataSetNode = defineNode({
   sideEffects: false,
   sampleOutput: { id: 42, customer: { email: 'ada@example.com' }, status: 'active' },
   run: ({ config, input }) => {
-    const target = config.keepInput && isPlainObject(input) ? cloneJson(input) : {};
-    for (const operation of config.operations) apply(target, operation);
+    const target: Record<string, unknown> = config.keepInput && isPlainObject(input) ? { ...input } : {};
+    const owned: OwnedContainers = new Set([target]);
+    for (const operation of config.operations) apply(target, operation, owned);
     return target;
   },
 });

@@ -30,13 +30,30 @@ function assign(container: Container, segment: PathSegment, value: unknown, path
   }
 }
 
+/**
+ * Containers this step created or copied, and so may change. Everything else is shared
+ * with the input (another step's output) and is copied before it is changed: a change
+ * copies only the containers on its path, not the whole document.
+ */
+export type OwnedContainers = Set<Container>;
+
+/** `existing`, the child at `segment` of the owned `parent`, made safe to change. */
+function own(parent: Container, segment: PathSegment, existing: Container, owned: OwnedContainers, path: readonly PathSegment[]): Container {
+  if (owned.has(existing)) return existing;
+  const copy: Container = Array.isArray(existing) ? existing.slice() : { ...existing };
+  assign(parent, segment, copy, path);
+  owned.add(copy);
+  return copy;
+}
+
 /** The container that holds the last segment, or undefined when the path does not exist. */
-function parentOf(root: Container, segments: readonly PathSegment[]): Container | undefined {
+function parentOf(root: Container, segments: readonly PathSegment[], owned?: OwnedContainers): Container | undefined {
   let current: Container = root;
-  for (const segment of segments.slice(0, -1)) {
+  for (let position = 0; position < segments.length - 1; position++) {
+    const segment = segments[position] as PathSegment;
     const { value } = child(current, segment);
     if (!isContainer(value)) return undefined;
-    current = value;
+    current = owned ? own(current, segment, value, owned, segments) : value;
   }
   return current;
 }
@@ -55,7 +72,7 @@ export function getAt(root: Container, segments: readonly PathSegment[]): { foun
  *
  * @throws when an existing array meets a key segment or an existing object an index.
  */
-export function setAt(root: Container, segments: readonly PathSegment[], value: unknown): void {
+export function setAt(root: Container, segments: readonly PathSegment[], value: unknown, owned: OwnedContainers): void {
   let current: Container = root;
   segments.forEach((segment, position) => {
     const next = segments[position + 1];
@@ -65,19 +82,20 @@ export function setAt(root: Container, segments: readonly PathSegment[], value: 
     }
     const existing = child(current, segment).value;
     if (isContainer(existing)) {
-      current = existing;
+      current = own(current, segment, existing, owned, segments);
       return;
     }
     const created: Container = typeof next === 'number' ? [] : {};
     assign(current, segment, created, segments);
+    owned.add(created);
     current = created;
   });
 }
 
 /** Removes the value at `segments`; an array element is spliced out. A missing path is a no-op. */
-export function removeAt(root: Container, segments: readonly PathSegment[]): void {
+export function removeAt(root: Container, segments: readonly PathSegment[], owned: OwnedContainers): void {
   const last = segments.at(-1);
-  const parent = parentOf(root, segments);
+  const parent = parentOf(root, segments, owned);
   if (last === undefined || parent === undefined) return;
   if (Array.isArray(parent)) {
     if (typeof last === 'number' && last < parent.length) parent.splice(last, 1);
