@@ -89,7 +89,13 @@ const errorMessage = (error: unknown): string => (error instanceof Error ? error
  * await queue.close();
  * ```
  */
-export function createMemoryJobQueue(options: MemoryJobQueueOptions = {}): JobQueue {
+/** The in-memory queue, which can also say whether any job is being handled right now. */
+export interface MemoryJobQueue extends JobQueue {
+  /** Jobs leased to a worker at this moment (a test waits for 0 before moving a fake clock). */
+  leasedCount(): number;
+}
+
+export function createMemoryJobQueue(options: MemoryJobQueueOptions = {}): MemoryJobQueue {
   const clock = options.clock ?? realClock;
   const dueJobs = new MinHeap<QueuedJob>((a, b) => a.dueAt < b.dueAt || (a.dueAt === b.dueAt && a.order < b.order));
   const leaseExpiries = new MinHeap<Lease>((a, b) => a.expiresAt < b.expiresAt);
@@ -452,6 +458,8 @@ export function createMemoryJobQueue(options: MemoryJobQueueOptions = {}): JobQu
     async countPending() {
       return pendingCount;
     },
+
+    leasedCount: () => leaseExpiries.size,
 
     async close() {
       if (closed) return;

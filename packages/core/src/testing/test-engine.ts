@@ -41,14 +41,26 @@ const finished = new Set(['succeeded', 'failed', 'cancelled']);
  */
 export function createTestEngine(options: Omit<EngineOptions, 'clock' | 'store' | 'queue'> & { startAt?: number; tenantId?: string }): TestEngine {
   const clock = createFakeClock(options.startAt);
-  const engine = createEngine({ ...options, clock, store: createMemoryRunStore(), queue: createMemoryJobQueue({ clock }) });
+  const queue = createMemoryJobQueue({ clock });
+  const engine = createEngine({ ...options, clock, store: createMemoryRunStore(), queue });
   const ctx = { tenantId: options.tenantId ?? 'test-tenant' };
   engine.start();
+
+  /**
+   * Lets the engine finish what it is doing before time moves. A run being advanced
+   * holds a leased job: work that completes off the event loop (Web Crypto computing a
+   * resume token) gets a few more turns. A step that waits for the fake clock holds its
+   * lease too, so the turns are bounded rather than waited out.
+   */
+  async function quiesce(): Promise<void> {
+    await clock.flush();
+    for (let turn = 0; turn < 20 && queue.leasedCount() > 0; turn++) await clock.flush();
+  }
 
   async function settle(runId: string, settleOptions: { maxMs?: number } = {}): Promise<RunView> {
     const limit = clock.now() + (settleOptions.maxMs ?? 86_400_000);
     for (;;) {
-      await clock.flush();
+      await quiesce();
       const view = await engine.runs.get(ctx, runId);
       if (finished.has(view.status)) return view;
       const next = clock.nextTimerAt();
