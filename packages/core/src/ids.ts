@@ -15,7 +15,7 @@ export const asWorkflowVersionId = (value: string): WorkflowVersionId => value a
 export const asRunId = (value: string): RunId => value as RunId;
 export const asJobId = (value: string): JobId => value as JobId;
 
-/** A random, URL-safe, unguessable id (122 bits), from Web Crypto. */
+/** A random, URL-safe, unguessable id (a v4 UUID: 122 random bits, from Web Crypto). */
 export function newId(prefix: string): string {
-  return `${prefix}_${globalThis.crypto.randomUUID().replaceAll('-', '')}`;
+  return `${prefix}_${globalThis.crypto.randomUUID()}`;
 }
