@@ -333,7 +333,7 @@ describe('timeouts', () => {
       }),
     );
     expect(view.status).toBe('failed');
-    expect(view.error).toMatchObject({ code: 'timeout' });
+    expect(view.error).toEqual({ code: 'timeout', message: 'Run timed out after 10000 ms', retryable: false, details: { timeoutMs: 10_000 } });
     expect(view.finishedAt).toBe(t0 + 10_000);
     expect(callsOf('after')).toHaveLength(0);
   });

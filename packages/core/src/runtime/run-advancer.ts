@@ -1,6 +1,6 @@
 import type { ExecutionPlan, PlanNode } from '../compiler/execution-plan';
 import { PipewrightError, type PipewrightErrorCode } from '../errors/pipewright-error';
-import { CancelledError, TimeoutError } from '../errors/step-errors';
+import { CancelledError } from '../errors/step-errors';
 import type { ExpressionScope } from '../expressions/expression-scope';
 import type { RunId, TenantId, WorkflowVersionId } from '../ids';
 import type { Clock } from '../ports/clock';
@@ -9,7 +9,7 @@ import type { RunRecord, RunStore, StoredRunEvent } from '../ports/run-store';
 import type { Registry } from '../registry/create-registry';
 import type { StepInput } from '../registry/node-context';
 import type { NodeDefinition } from '../registry/node-definition';
-import { classifyError, toRecordedError } from '../reliability/classify-error';
+import { classifyError } from '../reliability/classify-error';
 import { planRetry } from '../reliability/retry-policy';
 import { resolveNodeConfig } from './node-config';
 import { createResumeToken } from './resume-token';
@@ -359,7 +359,8 @@ export class RunAdvancer {
       return;
     }
     if (this.state.deadline !== undefined && this.state.deadline <= now) {
-      this.apply({ type: 'run.failed', error: toRecordedError(new TimeoutError(this.state.deadline - this.state.startedAt)) }, batch);
+      const timeoutMs = this.state.deadline - this.state.startedAt;
+      this.apply({ type: 'run.failed', error: { code: 'timeout', message: `Run timed out after ${timeoutMs} ms`, retryable: false, details: { timeoutMs } } }, batch);
       return;
     }
     for (const id of this.timed) this.candidates.push(id);
