@@ -57,6 +57,7 @@ function assertWellFormed(result: CompileResult): void {
   const { plan } = result;
   const position = new Map(plan.order.map((id, index) => [id, index]));
   expect(position.size).toBe(plan.workflow.nodes.length);
+  expect(Object.keys(plan.nodes).sort()).toEqual([...plan.order].sort());
   for (const node of Object.values(plan.nodes)) {
     for (const successor of node.successors) {
       expect(position.get(node.id) as number).toBeLessThan(position.get(successor.nodeId) as number);
@@ -64,7 +65,7 @@ function assertWellFormed(result: CompileResult): void {
   }
 }
 
-const nodeIds = ['start', 'a', 'b', 'c', 'd', 'e', 'f', 'g'];
+const nodeIds = ['start', 'a', 'b', 'c', 'd', 'e', 'f', 'g', '__proto__', 'constructor'];
 const idArb = fc.constantFrom(...nodeIds, 'ghost');
 const typeArb = fc.constantFrom(...registry.list().map((entry) => entry.definition.type), 'test.echo', 'nope.missing');
 const templateArb = fc.oneof(

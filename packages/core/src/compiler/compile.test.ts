@@ -132,6 +132,14 @@ describe('compile: one test per diagnostic code', () => {
     expect(diagnostic).toMatchObject({ severity: 'error', nodeId: 'x', path: ['nodes', 1, 'timeoutMs'] });
   });
 
+  it('schema_invalid: a node id that would reach an object prototype', () => {
+    const result = compile(workflow([start, { id: '__proto__', type: 'test.note' }], [edge('e1', 'start', '__proto__')]), registry);
+    expect(diagnosticsOf(result, 'schema_invalid').map((diagnostic) => [diagnostic.nodeId ?? diagnostic.edgeId, diagnostic.path])).toEqual([
+      ['__proto__', ['nodes', 1, 'id']],
+      ['e1', ['edges', 0, 'target']],
+    ]);
+  });
+
   it('schema_invalid: reports every problem, not only the first', () => {
     const result = compile({ id: '', name: 5, nodes: [{ id: '1bad', type: 'NOPE' }], edges: 'x' }, registry);
     const paths = diagnosticsOf(result, 'schema_invalid').map((diagnostic) => diagnostic.path);

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+const reservedNodeIds = new Set(['__proto__', 'constructor', 'prototype']);
+
 /**
  * Ids are stable keys: the graph, expressions (`steps.<id>`) and run history refer to
  * nodes by id, never by display name, so a rename breaks nothing.
@@ -8,7 +10,10 @@ export const nodeIdSchema = z
   .string()
   .min(1)
   .max(128)
-  .regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'Use letters, digits, "_" and "-", starting with a letter or "_"');
+  .regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'Use letters, digits, "_" and "-", starting with a letter or "_"')
+  // Node ids are keys of plain objects (`steps.<id>`, the plan's nodes): these would
+  // reach the object's prototype instead of a property.
+  .refine((id) => !reservedNodeIds.has(id), 'This id is reserved; choose another');
 
 /** `"<connector>.<action>"`, e.g. `http.request`, `core.if`, `slack.postMessage`. */
 export const nodeTypeIdSchema = z
