@@ -20,7 +20,7 @@ function edgeGuard(source: ResolvedNode | undefined, edge: ResolvedEdge): string
   return undefined;
 }
 
-export function joinModeOf(resolved: ResolvedNode): JoinMode {
+function joinModeOf(resolved: ResolvedNode): JoinMode {
   const { definition, parsedConfig } = resolved;
   if (!definition?.joinMode || parsedConfig === undefined) return 'all';
   return definition.joinMode(parsedConfig);

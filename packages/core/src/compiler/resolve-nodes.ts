@@ -1,5 +1,6 @@
 import type { Workflow, WorkflowNode, OnError } from '../model/workflow-schema';
 import type { Registry } from '../registry/create-registry';
+import { errorOutput } from '../registry/handles';
 import type { NodeDefinition } from '../registry/node-definition';
 import { formatJsonPath } from '../model/validation-issue';
 import type { DiagnosticList } from './diagnostic';
@@ -143,7 +144,7 @@ export function resolveNodes(workflow: Workflow, registry: Registry, diagnostics
     const dynamic = dynamicOutputIds(definition, config);
     if (dynamic !== undefined) {
       const outputs = [...definition.outputs.map((handle) => handle.id), ...dynamic];
-      if (resolved.onError === 'route') outputs.push('error');
+      if (resolved.onError === 'route') outputs.push(errorOutput.id);
       resolved.outputs = outputs;
     }
   });

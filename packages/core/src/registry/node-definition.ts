@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { HandleSpec } from './handles';
+import { mainInput, mainOutput, type HandleSpec } from './handles';
 import type { NodeContext } from './node-context';
 
 /**
@@ -96,8 +96,8 @@ export function defineNode<Schema extends z.ZodType>(
   return {
     ...definition,
     kind: 'action',
-    inputs: definition.inputs ?? [{ id: 'in', label: 'Input' }],
-    outputs: definition.outputs ?? [{ id: 'out', label: 'Output' }],
+    inputs: definition.inputs ?? [mainInput],
+    outputs: definition.outputs ?? [mainOutput],
   };
 }
 
@@ -108,8 +108,8 @@ export function defineControlNode<Schema extends z.ZodType>(
   return {
     ...definition,
     kind: 'control',
-    inputs: definition.inputs ?? [{ id: 'in', label: 'Input' }],
-    outputs: definition.outputs ?? [{ id: 'out', label: 'Output' }],
+    inputs: definition.inputs ?? [mainInput],
+    outputs: definition.outputs ?? [mainOutput],
   };
 }
 
@@ -132,6 +132,6 @@ export function defineTrigger<Schema extends z.ZodType>(
     ...definition,
     kind: 'trigger',
     inputs: [],
-    outputs: definition.outputs ?? [{ id: 'out', label: 'Output' }],
+    outputs: definition.outputs ?? [mainOutput],
   };
 }

@@ -1,6 +1,5 @@
 import type { ExecutionPlan } from '../compiler/execution-plan';
 import { PipewrightError } from '../errors/pipewright-error';
-import type { RunId } from '../ids';
 import type { StoredRunEvent } from '../ports/run-store';
 import type { RunEvent } from './run-events';
 
@@ -37,5 +36,3 @@ export function reusedEvents(plan: ExecutionPlan, original: readonly StoredRunEv
   }
   return reused;
 }
-
-export type RerunOf = { runId: RunId; fromNodeId: string };

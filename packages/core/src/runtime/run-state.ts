@@ -77,10 +77,6 @@ export interface RunState {
   eventCount: number;
 }
 
-export function isTerminal(status: RunStateStatus): boolean {
-  return status !== 'running';
-}
-
 export function isStepDecided(step: StepState | undefined): boolean {
   return step !== undefined && (step.status === 'succeeded' || step.status === 'failed' || step.status === 'skipped');
 }
