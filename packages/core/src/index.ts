@@ -96,10 +96,11 @@ export type {
   DeadLetter,
 } from './ports/run-store';
 export { createMemoryRunStore } from './ports/memory-run-store';
+export { encodeCursor, decodeCursor, pageLimit, defaultPageLimit, maxPageLimit, type CursorKey } from './ports/page-cursor';
 export type { JobQueue, JobInput, Job, LeasedJob, JobHandler, ProcessOptions, QueueWorker, QueueDeadLetter } from './ports/job-queue';
 export { createMemoryJobQueue, type MemoryJobQueueOptions } from './ports/memory-job-queue';
 
-export { asTenantId, asWorkflowId, asWorkflowVersionId, asRunId, type TenantId, type WorkflowId, type WorkflowVersionId, type RunId, type JobId, type Brand } from './ids';
+export { asTenantId, asWorkflowId, asWorkflowVersionId, asRunId, asJobId, newId, type TenantId, type WorkflowId, type WorkflowVersionId, type RunId, type JobId, type Brand } from './ids';
 export { createEngine, replayEvents, type Engine, type EngineOptions } from './runtime/engine';
 export type { EngineLogger } from './runtime/engine-core';
 export type { EngineHooks, StepRunner } from './runtime/step-hooks';

@@ -1,7 +1,20 @@
-export { tableNames, defaultTablePrefix, type TableNames, type TableKey } from './table-names';
+export { tableNames, defaultTablePrefix, type TableNames, type TableKey, type BaseTableName } from './table-names';
 export {
   StorageConfigError,
   type StorageConfigErrorCode,
   type StorageConfigIssue,
   type StorageConfigPath,
 } from './storage-config-error';
+export {
+  openSqlDatabase,
+  migrateStore,
+  createSqlRunStore,
+  createSqlJobQueue,
+  sqlFeatures,
+  type SqlDatabase,
+  type SqlConnection,
+  type SqlConnectionOptions,
+  type SqlEngine,
+  type SqlFeatures,
+  type SqlJobQueueOptions,
+} from './sql/index';

@@ -13,7 +13,7 @@ export interface StorageConfigIssue {
  * The closed set of codes a {@link StorageConfigError} carries. Codes are stable: hosts
  * match on them.
  */
-export type StorageConfigErrorCode = 'invalid_table_prefix';
+export type StorageConfigErrorCode = 'invalid_table_prefix' | 'invalid_connection' | 'invalid_queue_options';
 
 /**
  * Marks instances across bundled copies of this package: `instanceof` fails when a host

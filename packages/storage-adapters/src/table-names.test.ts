@@ -21,12 +21,9 @@ describe('tableNames', () => {
       runs: 'pw_runs',
       runEvents: 'pw_run_events',
       jobs: 'pw_jobs',
-      idempotencyKeys: 'pw_idempotency_keys',
       deadLetters: 'pw_dead_letters',
-      connections: 'pw_connections',
-      triggers: 'pw_triggers',
-      breakerState: 'pw_breaker_state',
       migrations: 'pw_migrations',
+      migrationLock: 'pw_migration_lock',
     });
     expectTypeOf(tableNames().runEvents).toEqualTypeOf<'pw_run_events'>();
   });
@@ -38,10 +35,10 @@ describe('tableNames', () => {
 
   it('applies a custom prefix to every table', () => {
     const tables = tableNames('acme_pw_');
-    expect(Object.values(tables)).toHaveLength(11);
+    expect(Object.values(tables)).toHaveLength(8);
     for (const name of Object.values(tables)) expect(name.startsWith('acme_pw_')).toBe(true);
-    expect(tables.idempotencyKeys).toBe('acme_pw_idempotency_keys');
-    expectTypeOf(tables.breakerState).toEqualTypeOf<'acme_pw_breaker_state'>();
+    expect(tables.deadLetters).toBe('acme_pw_dead_letters');
+    expectTypeOf(tables.migrationLock).toEqualTypeOf<'acme_pw_migration_lock'>();
   });
 
   it('allows the empty prefix, for hosts that want bare table names', () => {

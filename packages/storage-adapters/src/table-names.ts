@@ -11,15 +11,15 @@ const baseTableNames = {
   runs: 'runs',
   runEvents: 'run_events',
   jobs: 'jobs',
-  idempotencyKeys: 'idempotency_keys',
   deadLetters: 'dead_letters',
-  connections: 'connections',
-  triggers: 'triggers',
-  breakerState: 'breaker_state',
   migrations: 'migrations',
+  migrationLock: 'migration_lock',
 } as const;
 
 type BaseTableNames = typeof baseTableNames;
+
+/** A table's name without the prefix, as queries name it, e.g. `run_events`. */
+export type BaseTableName = BaseTableNames[keyof BaseTableNames];
 
 /** The key code uses for a table, e.g. `runEvents`. */
 export type TableKey = keyof BaseTableNames;
@@ -89,4 +89,9 @@ export function tableNames<Prefix extends string = typeof defaultTablePrefix>(pr
   }
   // Every key was filled above, each with the validated prefix in front of its base name.
   return Object.freeze(names) as TableNames<Prefix>;
+}
+
+/** Unprefixed name → prefixed name, for the plugin that rewrites table names in queries. */
+export function tableRenames(names: TableNames): ReadonlyMap<BaseTableName, string> {
+  return new Map((Object.keys(baseTableNames) as TableKey[]).map((key) => [baseTableNames[key], names[key]]));
 }

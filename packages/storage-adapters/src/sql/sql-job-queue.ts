@@ -1,0 +1,485 @@
+import {
+  PipewrightError,
+  asJobId,
+  asTenantId,
+  newId,
+  realClock,
+  type Clock,
+  type Job,
+  type JobHandler,
+  type JobQueue,
+  type LeasedJob,
+  type QueueDeadLetter,
+  type QueueWorker,
+} from '@pipewright/core';
+import { sql, type Selectable } from 'kysely';
+import { z } from 'zod';
+import { StorageConfigError } from '../storage-config-error';
+import type { SqlDatabase } from './open-sql-database';
+import { isUniqueViolation } from './sql-errors';
+import type { JobsTable } from './store-database';
+
+export interface SqlJobQueueOptions {
+  /** Several queues can share the jobs table; each sees only its own jobs. Default `default`. */
+  queueName?: string | undefined;
+  /** Time for due dates, leases and retry delays; the real clock by default. */
+  clock?: Clock | undefined;
+  /**
+   * How often an idle worker looks for due jobs that no notification announced (jobs
+   * enqueued by another process without LISTEN/NOTIFY, jobs that became due, expired
+   * leases). Default 250 ms.
+   */
+  pollIntervalMs?: number | undefined;
+}
+
+const optionsSchema = z.object({
+  queueName: z.string().min(1).max(191).optional(),
+  pollIntervalMs: z.number().int().min(1).max(60_000).optional(),
+});
+
+const defaultMaxAttempts = 5;
+const defaultLeaseMs = 30_000;
+const defaultRetryDelayMs = (attempt: number): number => Math.min(1000 * 2 ** (attempt - 1), 60_000);
+
+type JobRow = Selectable<JobsTable>;
+
+const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+function toJob(row: JobRow): Job {
+  const job: Job = {
+    id: asJobId(row.id),
+    tenantId: asTenantId(row.tenant_id),
+    name: row.name,
+    payload: JSON.parse(row.payload) as unknown,
+    dueAt: Number(row.due_at),
+    attempt: Number(row.attempts),
+    maxAttempts: Number(row.max_attempts),
+  };
+  if (row.dedupe_key !== null) job.dedupeKey = row.dedupe_key;
+  return job;
+}
+
+interface Lease {
+  row: JobRow;
+  token: string;
+  expiresAt: number;
+  held: boolean;
+  /** Why the lease was lost (expired, worker stopped); the signal aborts with it. */
+  lostReason: PipewrightError | undefined;
+  controller: AbortController | undefined;
+  cancelExpiry: (() => void) | undefined;
+}
+
+interface Worker {
+  handler: JobHandler;
+  concurrency: number;
+  leaseMs: number;
+  retryDelayMs: (attempt: number) => number;
+  state: 'running' | 'stopping' | 'stopped' | 'crashed';
+  leases: Set<Lease>;
+  /** Resolves when the last running handler of a stopping worker has finished. */
+  drained: (() => void) | undefined;
+  filling: boolean;
+  /** Set when a wake-up arrives during a fill, so the fill looks again before it rests. */
+  wakeAgain: boolean;
+  cancelPoll: (() => void) | undefined;
+}
+
+/**
+ * A durable `JobQueue` in the SQL store's `jobs` table. Workers lease due jobs in a
+ * transaction: `FOR UPDATE SKIP LOCKED` where the database has it (PostgreSQL,
+ * MySQL 8 / MariaDB 10.6), so workers in several processes take different jobs without
+ * waiting on each other; on SQLite the one connection serialises them. A lease is a
+ * token and an expiry on the row; completing, failing and heartbeating are conditional
+ * on the token, so a worker whose lease expired cannot touch the job another worker now
+ * holds. New jobs wake this process's workers at once and, on PostgreSQL, every other
+ * process through NOTIFY; otherwise idle workers poll.
+ *
+ * A unique index on the dedupe key of waiting jobs makes concurrent enqueues with one
+ * key collapse into one job; a job is not leased while another job with its key is.
+ */
+export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOptions = {}): JobQueue {
+  const parsed = optionsSchema.safeParse({ queueName: options.queueName, pollIntervalMs: options.pollIntervalMs });
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => ({ path: issue.path.map(String), message: issue.message, code: issue.code }));
+    throw new StorageConfigError('invalid_queue_options', `Invalid SQL job queue options: ${issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`, issues);
+  }
+  const { db, features } = database;
+  const queueName = parsed.data.queueName ?? 'default';
+  const clock = options.clock ?? realClock;
+  const pollIntervalMs = parsed.data.pollIntervalMs ?? 250;
+  const channel = `${database.tables.jobs}_${queueName}`.replace(/[^a-zA-Z0-9_]/g, '_').slice(0, 63);
+  const workers = new Set<Worker>();
+  let closed = false;
+  let stopListening: Promise<(() => Promise<void>) | undefined> | undefined;
+
+  const wakeAll = (): void => {
+    for (const worker of workers) void fill(worker);
+  };
+
+  function ensureListening(): void {
+    if (stopListening !== undefined || database.listen === undefined) return;
+    stopListening = database.listen(channel, wakeAll).catch(() => undefined);
+  }
+
+  async function announce(): Promise<void> {
+    wakeAll();
+    if (features.supportsListenNotify) await sql`select pg_notify(${channel}, '')`.execute(db);
+  }
+
+  async function enqueueRow(input: Parameters<JobQueue['enqueue']>[0]): Promise<{ id: string; deduplicated: boolean }> {
+    const now = clock.now();
+    const dueAt = input.dueAt ?? now;
+    const id = newId('job');
+    for (;;) {
+      try {
+        await db
+          .insertInto('jobs')
+          .values({
+            queue: queueName,
+            id,
+            tenant_id: input.tenantId,
+            name: input.name,
+            payload: JSON.stringify(input.payload ?? null),
+            state: 'waiting',
+            due_at: dueAt,
+            dedupe_key: input.dedupeKey ?? null,
+            waiting_dedupe_key: input.dedupeKey ?? null,
+            attempts: 0,
+            max_attempts: input.maxAttempts ?? defaultMaxAttempts,
+            lease_token: null,
+            lease_until: null,
+            last_error: null,
+            failed_at: null,
+          })
+          .execute();
+        return { id, deduplicated: false };
+      } catch (error) {
+        if (!isUniqueViolation(error) || input.dedupeKey === undefined) throw error;
+      }
+      // A job with this key is waiting: it stands for this one, at the earlier due time.
+      const waiting = await db
+        .selectFrom('jobs')
+        .select(['id', 'due_at'])
+        .where('queue', '=', queueName)
+        .where('waiting_dedupe_key', '=', input.dedupeKey)
+        .executeTakeFirst();
+      if (waiting === undefined) continue; // leased meanwhile: try the insert again
+      if (dueAt < Number(waiting.due_at)) {
+        await db.updateTable('jobs').set({ due_at: dueAt }).where('id', '=', waiting.id).where('state', '=', 'waiting').where('due_at', '>', dueAt).execute();
+      }
+      return { id: waiting.id, deduplicated: true };
+    }
+  }
+
+  /** Takes up to `limit` due jobs (and expired leases) for one worker, in one transaction. */
+  async function lease(worker: Worker, limit: number): Promise<Lease[]> {
+    const now = clock.now();
+    const token = newId('lease');
+    const expiresAt = now + worker.leaseMs;
+    const { leased, dead } = await db.transaction().execute(async (trx) => {
+      let candidates = trx
+        .selectFrom('jobs as j')
+        .select(['j.id', 'j.dedupe_key', 'j.state', 'j.attempts', 'j.max_attempts'])
+        .where('j.queue', '=', queueName)
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('j.state', '=', 'waiting'), eb('j.due_at', '<=', now)]),
+            eb.and([eb('j.state', '=', 'leased'), eb('j.lease_until', '<=', now)]),
+          ]),
+        )
+        .where((eb) =>
+          eb.or([
+            eb('j.dedupe_key', 'is', null),
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('jobs as other')
+                  .select(sql.lit(1).as('one'))
+                  .where('other.queue', '=', queueName)
+                  .whereRef('other.dedupe_key', '=', 'j.dedupe_key')
+                  .where('other.state', '=', 'leased')
+                  .where('other.lease_until', '>', now)
+                  .whereRef('other.id', '<>', 'j.id'),
+              ),
+            ),
+          ]),
+        )
+        .orderBy('j.due_at')
+        .orderBy('j.id')
+        .limit(limit * 2);
+      if (features.supportsSkipLocked) candidates = candidates.forUpdate().skipLocked();
+      const rows = await candidates.execute();
+
+      // One job per dedupe key per lease; an expired lease on its last attempt is dead.
+      const keys = new Set<string>();
+      const take: string[] = [];
+      const dead: string[] = [];
+      for (const row of rows) {
+        if (row.state === 'leased' && Number(row.attempts) >= Number(row.max_attempts)) {
+          dead.push(row.id);
+          continue;
+        }
+        if (take.length >= limit) continue;
+        if (row.dedupe_key !== null) {
+          if (keys.has(row.dedupe_key)) continue;
+          keys.add(row.dedupe_key);
+        }
+        take.push(row.id);
+      }
+      if (dead.length > 0) {
+        await trx
+          .updateTable('jobs')
+          .set({ state: 'dead', last_error: 'The lease expired on the last attempt', failed_at: now, lease_token: null, lease_until: null, waiting_dedupe_key: null })
+          .where('id', 'in', dead)
+          .where('state', '=', 'leased')
+          .where('lease_until', '<=', now)
+          .execute();
+      }
+      if (take.length === 0) return { leased: [] as JobRow[], dead };
+      await trx
+        .updateTable('jobs')
+        .set({ state: 'leased', lease_token: token, lease_until: expiresAt, attempts: sql<number>`attempts + 1`, waiting_dedupe_key: null })
+        .where('id', 'in', take)
+        // Without row locks (SQLite) the condition is what keeps two leases apart.
+        .where((eb) => eb.or([eb('state', '=', 'waiting'), eb.and([eb('state', '=', 'leased'), eb('lease_until', '<=', now)])]))
+        .execute();
+      const leasedRows = await trx.selectFrom('jobs').selectAll().where('id', 'in', take).where('lease_token', '=', token).execute();
+      return { leased: leasedRows, dead };
+    });
+    void dead;
+    return leased.map((row) => ({ row, token, expiresAt, held: true, lostReason: undefined, controller: undefined, cancelExpiry: undefined }));
+  }
+
+  function loseLease(held: Lease, reason: PipewrightError): void {
+    if (!held.held) return;
+    held.held = false;
+    held.lostReason = reason;
+    held.cancelExpiry?.();
+    held.controller?.abort(reason);
+  }
+
+  function armExpiry(held: Lease): void {
+    held.cancelExpiry?.();
+    held.cancelExpiry = clock.setTimer(Math.max(0, held.expiresAt - clock.now()), () =>
+      loseLease(held, new PipewrightError('lease_lost', `The lease of job ${held.row.id} expired`, { details: { jobId: held.row.id } })),
+    );
+  }
+
+  function leasedJob(worker: Worker, held: Lease): LeasedJob {
+    const job = toJob(held.row);
+    return {
+      ...job,
+      get held() {
+        return held.held;
+      },
+      get signal() {
+        held.controller ??= new AbortController();
+        if (held.lostReason !== undefined && !held.controller.signal.aborted) held.controller.abort(held.lostReason);
+        return held.controller.signal;
+      },
+      async heartbeat() {
+        const lost = (): PipewrightError => new PipewrightError('lease_lost', `Job ${job.id} is no longer leased by this worker`, { details: { jobId: job.id } });
+        if (!held.held) throw lost();
+        const expiresAt = clock.now() + worker.leaseMs;
+        const result = await db.updateTable('jobs').set({ lease_until: expiresAt }).where('id', '=', job.id).where('lease_token', '=', held.token).where('state', '=', 'leased').executeTakeFirst();
+        if (Number(result.numUpdatedRows) === 0 && !(await stillHeld(held))) {
+          const error = lost();
+          loseLease(held, error);
+          throw error;
+        }
+        held.expiresAt = expiresAt;
+        armExpiry(held);
+      },
+    };
+  }
+
+  /** MySQL reports an UPDATE that changed nothing as 0 rows: look before calling a lease lost. */
+  async function stillHeld(held: Lease): Promise<boolean> {
+    const row = await db.selectFrom('jobs').select('id').where('id', '=', held.row.id).where('lease_token', '=', held.token).where('state', '=', 'leased').executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async function settle(worker: Worker, held: Lease, failure: { error: unknown } | undefined): Promise<void> {
+    const id = held.row.id;
+    const now = clock.now();
+    if (failure === undefined) {
+      await db.deleteFrom('jobs').where('id', '=', id).where('lease_token', '=', held.token).execute();
+      return;
+    }
+    const attempt = Number(held.row.attempts);
+    const message = errorMessage(failure.error);
+    if (attempt >= Number(held.row.max_attempts)) {
+      await db
+        .updateTable('jobs')
+        .set({ state: 'dead', last_error: message, failed_at: now, lease_token: null, lease_until: null })
+        .where('id', '=', id)
+        .where('lease_token', '=', held.token)
+        .execute();
+      return;
+    }
+    let delay: number;
+    try {
+      delay = Math.max(0, worker.retryDelayMs(attempt));
+    } catch {
+      delay = defaultRetryDelayMs(attempt);
+    }
+    const retry = (waitingKey: string | null) =>
+      db
+        .updateTable('jobs')
+        .set({ state: 'waiting', due_at: now + delay, last_error: message, lease_token: null, lease_until: null, waiting_dedupe_key: waitingKey })
+        .where('id', '=', id)
+        .where('lease_token', '=', held.token)
+        .execute();
+    try {
+      await retry(held.row.dedupe_key);
+    } catch (error) {
+      // Another job with this key is waiting already: this one waits beside it, outside the dedupe index.
+      if (!isUniqueViolation(error)) throw error;
+      await retry(null);
+    }
+    schedulePoll(worker, delay);
+  }
+
+  async function run(worker: Worker, held: Lease): Promise<void> {
+    armExpiry(held);
+    let failure: { error: unknown } | undefined;
+    try {
+      await worker.handler(leasedJob(worker, held));
+    } catch (error) {
+      failure = { error };
+    }
+    held.cancelExpiry?.();
+    // A crashed worker writes nothing, as a dead process would; a lost lease belongs to another worker now.
+    if (worker.state !== 'crashed' && held.held) {
+      try {
+        await settle(worker, held, failure);
+      } catch {
+        // The lease expires and the job is offered again: nothing is lost.
+      }
+    }
+    held.held = false;
+    worker.leases.delete(held);
+    if (worker.leases.size === 0) worker.drained?.();
+    void fill(worker);
+  }
+
+  function schedulePoll(worker: Worker, ms: number): void {
+    if (worker.state !== 'running') return;
+    worker.cancelPoll?.();
+    worker.cancelPoll = clock.setTimer(Math.max(1, ms), () => {
+      worker.cancelPoll = undefined;
+      void fill(worker);
+    });
+  }
+
+  /** Leases jobs while the worker has free slots, then rests until a wake-up or the next poll. */
+  async function fill(worker: Worker): Promise<void> {
+    if (worker.filling) {
+      worker.wakeAgain = true;
+      return;
+    }
+    worker.filling = true;
+    try {
+      do {
+        worker.wakeAgain = false;
+        while (worker.state === 'running' && !closed && worker.leases.size < worker.concurrency) {
+          let leases: Lease[];
+          try {
+            leases = await lease(worker, worker.concurrency - worker.leases.size);
+          } catch {
+            break; // the database is unreachable for now: the next poll tries again
+          }
+          if (leases.length === 0) break;
+          if (worker.state !== 'running') {
+            // Stopped while leasing: the leases expire and the jobs go to another worker.
+            break;
+          }
+          for (const held of leases) {
+            worker.leases.add(held);
+            void run(worker, held);
+          }
+        }
+      } while (worker.wakeAgain && worker.state === 'running');
+    } finally {
+      worker.filling = false;
+    }
+    schedulePoll(worker, pollIntervalMs);
+  }
+
+  return {
+    async enqueue(input) {
+      if (closed) throw new PipewrightError('internal', 'The job queue is closed');
+      const result = await enqueueRow(input);
+      if (!result.deduplicated) {
+        const wait = (input.dueAt ?? 0) - clock.now();
+        if (wait <= 0) await announce();
+        else for (const worker of workers) if (!worker.filling) schedulePoll(worker, Math.min(pollIntervalMs, wait));
+      }
+      return { id: asJobId(result.id), deduplicated: result.deduplicated };
+    },
+
+    process(handler, processOptions = {}): QueueWorker {
+      if (closed) throw new PipewrightError('internal', 'The job queue is closed');
+      const worker: Worker = {
+        handler,
+        concurrency: Math.max(1, Math.floor(processOptions.concurrency ?? 1)),
+        leaseMs: processOptions.leaseMs ?? defaultLeaseMs,
+        retryDelayMs: processOptions.retryDelayMs ?? defaultRetryDelayMs,
+        state: 'running',
+        leases: new Set(),
+        drained: undefined,
+        filling: false,
+        wakeAgain: false,
+        cancelPoll: undefined,
+      };
+      workers.add(worker);
+      ensureListening();
+      void fill(worker);
+      return {
+        async stop(stopOptions = {}) {
+          if (worker.state !== 'running') return;
+          worker.cancelPoll?.();
+          if (stopOptions.graceful === true) {
+            worker.state = 'stopping';
+            if (worker.leases.size > 0) await new Promise<void>((resolve) => (worker.drained = resolve));
+            worker.state = 'stopped';
+          } else {
+            crash(worker);
+          }
+          workers.delete(worker);
+        },
+      };
+    },
+
+    async deadLetters(): Promise<QueueDeadLetter[]> {
+      const rows = await db.selectFrom('jobs').selectAll().where('queue', '=', queueName).where('state', '=', 'dead').orderBy('failed_at').orderBy('id').execute();
+      return rows.map((row) => ({ job: toJob(row), error: row.last_error ?? '', failedAt: Number(row.failed_at) }));
+    },
+
+    async countPending() {
+      const row = await db
+        .selectFrom('jobs')
+        .select((eb) => eb.fn.countAll<number | string>().as('count'))
+        .where('queue', '=', queueName)
+        .where('state', 'in', ['waiting', 'leased'])
+        .executeTakeFirstOrThrow();
+      return Number(row.count);
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const worker of [...workers]) crash(worker);
+      workers.clear();
+      const stop = await stopListening;
+      await stop?.();
+    },
+  };
+
+  function crash(worker: Worker): void {
+    worker.state = 'crashed';
+    worker.cancelPoll?.();
+    for (const held of worker.leases) loseLease(held, new PipewrightError('lease_lost', 'The worker stopped', { details: { jobId: held.row.id } }));
+  }
+}

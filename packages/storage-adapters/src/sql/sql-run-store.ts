@@ -1,0 +1,352 @@
+import {
+  PipewrightError,
+  asRunId,
+  asTenantId,
+  asWorkflowId,
+  asWorkflowVersionId,
+  decodeCursor,
+  encodeCursor,
+  pageLimit,
+  type AppendResult,
+  type CreateRunResult,
+  type DeadLetter,
+  type Page,
+  type PageRequest,
+  type RunEvent,
+  type RunFilter,
+  type RunRecord,
+  type RunStatus,
+  type RunStore,
+  type StoredRunEvent,
+  type TenantId,
+  type Workflow,
+  type WorkflowRecord,
+  type WorkflowVersionRecord,
+} from '@pipewright/core';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { SqlDatabase } from './open-sql-database';
+import { isUniqueViolation } from './sql-errors';
+import type { DeadLettersTable, RunsTable, StoreDatabase, WorkflowVersionsTable, WorkflowsTable } from './store-database';
+
+type Db = Kysely<StoreDatabase> | Transaction<StoreDatabase>;
+
+function toWorkflow(row: Selectable<WorkflowsTable>): WorkflowRecord {
+  return {
+    tenantId: asTenantId(row.tenant_id),
+    id: asWorkflowId(row.id),
+    name: row.name,
+    draft: JSON.parse(row.draft) as Workflow,
+    latestVersion: Number(row.latest_version),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+function toVersion(row: Selectable<WorkflowVersionsTable>): WorkflowVersionRecord {
+  return {
+    tenantId: asTenantId(row.tenant_id),
+    id: asWorkflowVersionId(row.id),
+    workflowId: asWorkflowId(row.workflow_id),
+    version: Number(row.version),
+    definition: JSON.parse(row.definition) as Workflow,
+    createdAt: Number(row.created_at),
+  };
+}
+
+function toRun(row: Selectable<RunsTable>): RunRecord {
+  const run: RunRecord = {
+    tenantId: asTenantId(row.tenant_id),
+    id: asRunId(row.id),
+    workflowId: asWorkflowId(row.workflow_id),
+    versionId: asWorkflowVersionId(row.version_id),
+    status: row.status as RunStatus,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+    lastSeq: Number(row.last_seq),
+  };
+  if (row.finished_at !== null) run.finishedAt = Number(row.finished_at);
+  if (row.parent_run_id !== null) run.parentRunId = asRunId(row.parent_run_id);
+  if (row.idempotency_key !== null) run.idempotencyKey = row.idempotency_key;
+  return run;
+}
+
+function toDeadLetter(row: Selectable<DeadLettersTable>): DeadLetter {
+  return {
+    tenantId: asTenantId(row.tenant_id),
+    id: row.id,
+    jobName: row.job_name,
+    payload: JSON.parse(row.payload) as unknown,
+    error: row.error,
+    attempts: Number(row.attempts),
+    failedAt: Number(row.failed_at),
+  };
+}
+
+/** A page from `limit + 1` rows: the extra row only says that there is a next page. */
+function pageFrom<T>(rows: T[], limit: number, keyOf: (item: T) => { at: number; id: string }): Page<T> {
+  const items = rows.slice(0, limit);
+  const page: Page<T> = { items };
+  const last = items[items.length - 1];
+  if (rows.length > limit && last !== undefined) page.nextCursor = encodeCursor(keyOf(last));
+  return page;
+}
+
+function insertEvents(db: Db, tenantId: TenantId, runId: string, afterSeq: number, events: readonly RunEvent[], at: number) {
+  return db
+    .insertInto('run_events')
+    .values(events.map((event, index) => ({ tenant_id: tenantId, run_id: runId, seq: afterSeq + index + 1, at, event: JSON.stringify(event) })))
+    .execute();
+}
+
+/**
+ * A `RunStore` on SQL through kysely: SQLite, PostgreSQL or MySQL/MariaDB. The event log
+ * is the `run_events` table; the sequence guard is a conditional UPDATE of the run's
+ * `last_seq` in the transaction that inserts the events, so of two appends after the
+ * same sequence number the database lets exactly one through.
+ *
+ * Call {@link migrateStore} first (the `createSqlStorage` helper does).
+ */
+export function createSqlRunStore(database: SqlDatabase): RunStore {
+  const { db } = database;
+
+  return {
+    async saveWorkflow(record) {
+      const changes = { name: record.name, draft: JSON.stringify(record.draft), updated_at: record.updatedAt };
+      const update = () =>
+        db.updateTable('workflows').set(changes).where('tenant_id', '=', record.tenantId).where('id', '=', record.id).executeTakeFirst();
+      // `publishVersion` owns latest_version and the creation time stays: an existing row keeps both.
+      const updated = await update();
+      if (Number(updated.numUpdatedRows) > 0) return;
+      try {
+        await db
+          .insertInto('workflows')
+          .values({ tenant_id: record.tenantId, id: record.id, ...changes, latest_version: record.latestVersion, created_at: record.createdAt })
+          .execute();
+      } catch (error) {
+        // MySQL reports an UPDATE that changed nothing as 0 rows; or another writer inserted first.
+        if (!isUniqueViolation(error)) throw error;
+        await update();
+      }
+    },
+
+    async getWorkflow(tenantId, id) {
+      const row = await db.selectFrom('workflows').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+      return row === undefined ? undefined : toWorkflow(row);
+    },
+
+    async listWorkflows(tenantId, page = {}) {
+      const limit = pageLimit(page.limit);
+      let query = db.selectFrom('workflows').selectAll().where('tenant_id', '=', tenantId);
+      if (page.cursor !== undefined) {
+        const after = decodeCursor(page.cursor);
+        query = query.where((eb) => eb.or([eb('created_at', '<', after.at), eb.and([eb('created_at', '=', after.at), eb('id', '<', after.id)])]));
+      }
+      const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+      return pageFrom(rows.map(toWorkflow), limit, (workflow) => ({ at: workflow.createdAt, id: workflow.id }));
+    },
+
+    async publishVersion(tenantId, workflowId, id, definition, at) {
+      try {
+        return await db.transaction().execute(async (trx) => {
+          // The increment comes first: it takes the row's write lock, so concurrent
+          // publishes queue behind it and read distinct numbers.
+          const bumped = await trx
+            .updateTable('workflows')
+            .set({ latest_version: sql<number>`latest_version + 1` })
+            .where('tenant_id', '=', tenantId)
+            .where('id', '=', workflowId)
+            .executeTakeFirst();
+          if (Number(bumped.numUpdatedRows) === 0) {
+            throw new PipewrightError('not_found', `Workflow ${workflowId} does not exist`, { details: { tenantId, workflowId } });
+          }
+          const row = await trx.selectFrom('workflows').select('latest_version').where('tenant_id', '=', tenantId).where('id', '=', workflowId).executeTakeFirstOrThrow();
+          const record: WorkflowVersionRecord = { tenantId, id, workflowId, version: Number(row.latest_version), definition, createdAt: at };
+          await trx
+            .insertInto('workflow_versions')
+            .values({ tenant_id: tenantId, id, workflow_id: workflowId, version: record.version, definition: JSON.stringify(definition), created_at: at })
+            .execute();
+          return { ...record, definition: structuredClone(definition) };
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) {
+          throw new PipewrightError('internal', `Workflow version id ${id} is already used`, { cause: error, details: { tenantId, versionId: id } });
+        }
+        throw error;
+      }
+    },
+
+    async getVersion(tenantId, id) {
+      const row = await db.selectFrom('workflow_versions').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+      return row === undefined ? undefined : toVersion(row);
+    },
+
+    async getVersionByNumber(tenantId, workflowId, version) {
+      const row = await db
+        .selectFrom('workflow_versions')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('workflow_id', '=', workflowId)
+        .where('version', '=', version)
+        .executeTakeFirst();
+      return row === undefined ? undefined : toVersion(row);
+    },
+
+    async getLatestVersionId(tenantId, workflowId) {
+      const row = await db
+        .selectFrom('workflows')
+        .innerJoin('workflow_versions', (join) =>
+          join
+            .onRef('workflow_versions.tenant_id', '=', 'workflows.tenant_id')
+            .onRef('workflow_versions.workflow_id', '=', 'workflows.id')
+            .onRef('workflow_versions.version', '=', 'workflows.latest_version'),
+        )
+        .select('workflow_versions.id')
+        .where('workflows.tenant_id', '=', tenantId)
+        .where('workflows.id', '=', workflowId)
+        .executeTakeFirst();
+      return row === undefined ? undefined : asWorkflowVersionId(row.id);
+    },
+
+    async listVersions(tenantId, workflowId) {
+      const rows = await db.selectFrom('workflow_versions').selectAll().where('tenant_id', '=', tenantId).where('workflow_id', '=', workflowId).orderBy('version').execute();
+      return rows.map(toVersion);
+    },
+
+    async createRun(run, events): Promise<CreateRunResult> {
+      const existing = async (): Promise<RunRecord | undefined> => {
+        if (run.idempotencyKey === undefined) return undefined;
+        const row = await db.selectFrom('runs').selectAll().where('tenant_id', '=', run.tenantId).where('idempotency_key', '=', run.idempotencyKey).executeTakeFirst();
+        return row === undefined ? undefined : toRun(row);
+      };
+      const before = await existing();
+      if (before !== undefined) return { created: false, run: before };
+      const record: RunRecord = { ...run, lastSeq: events.length };
+      try {
+        await db.transaction().execute(async (trx) => {
+          await trx
+            .insertInto('runs')
+            .values({
+              tenant_id: run.tenantId,
+              id: run.id,
+              workflow_id: run.workflowId,
+              version_id: run.versionId,
+              status: run.status,
+              created_at: run.createdAt,
+              updated_at: run.updatedAt,
+              finished_at: run.finishedAt ?? null,
+              parent_run_id: run.parentRunId ?? null,
+              idempotency_key: run.idempotencyKey ?? null,
+              last_seq: events.length,
+            })
+            .execute();
+          if (events.length > 0) await insertEvents(trx, run.tenantId, run.id, 0, events, run.createdAt);
+        });
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        // Another start with the same idempotency key won the race: its run is the answer.
+        const winner = await existing();
+        if (winner !== undefined) return { created: false, run: winner };
+        throw new PipewrightError('internal', `Run id ${run.id} is already used`, { cause: error, details: { tenantId: run.tenantId, runId: run.id } });
+      }
+      return { created: true, run: record };
+    },
+
+    async getRun(tenantId, id) {
+      const row = await db.selectFrom('runs').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+      return row === undefined ? undefined : toRun(row);
+    },
+
+    async listRuns(tenantId, filter: RunFilter = {}, page: PageRequest = {}) {
+      const limit = pageLimit(page.limit);
+      let query = db.selectFrom('runs').selectAll().where('tenant_id', '=', tenantId);
+      if (filter.workflowId !== undefined) query = query.where('workflow_id', '=', filter.workflowId);
+      if (filter.status !== undefined) {
+        const statuses = Array.isArray(filter.status) ? filter.status : [filter.status];
+        if (statuses.length === 0) return { items: [] };
+        query = statuses.length === 1 ? query.where('status', '=', statuses[0] as RunStatus) : query.where('status', 'in', statuses);
+      }
+      if (filter.parentRunId !== undefined) query = query.where('parent_run_id', '=', filter.parentRunId);
+      if (filter.createdAfter !== undefined) query = query.where('created_at', '>', filter.createdAfter);
+      if (filter.createdBefore !== undefined) query = query.where('created_at', '<', filter.createdBefore);
+      if (page.cursor !== undefined) {
+        const after = decodeCursor(page.cursor);
+        query = query.where((eb) => eb.or([eb('created_at', '<', after.at), eb.and([eb('created_at', '=', after.at), eb('id', '<', after.id)])]));
+      }
+      const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+      return pageFrom(rows.map(toRun), limit, (run) => ({ at: run.createdAt, id: run.id }));
+    },
+
+    async appendEvents(tenantId, runId, expectedLastSeq, events, patch, at): Promise<AppendResult> {
+      const time = at ?? Date.now();
+      const lastSeq = expectedLastSeq + events.length;
+      return db.transaction().execute(async (trx): Promise<AppendResult> => {
+        const updated = await trx
+          .updateTable('runs')
+          .set({
+            last_seq: lastSeq,
+            updated_at: time,
+            ...(patch?.status === undefined ? {} : { status: patch.status }),
+            ...(patch?.finishedAt === undefined ? {} : { finished_at: patch.finishedAt }),
+          })
+          .where('tenant_id', '=', tenantId)
+          .where('id', '=', runId)
+          .where('last_seq', '=', expectedLastSeq)
+          .executeTakeFirst();
+        if (Number(updated.numUpdatedRows) === 0) {
+          const row = await trx.selectFrom('runs').select('last_seq').where('tenant_id', '=', tenantId).where('id', '=', runId).executeTakeFirst();
+          if (row === undefined) return { ok: false, reason: 'not_found' };
+          const current = Number(row.last_seq);
+          // MySQL counts only rows an UPDATE changed: a matching row whose values were already those is a success.
+          if (current === expectedLastSeq && events.length === 0) return { ok: true, lastSeq: current };
+          return { ok: false, reason: 'conflict', lastSeq: current };
+        }
+        if (events.length > 0) await insertEvents(trx, tenantId, runId, expectedLastSeq, events, time);
+        return { ok: true, lastSeq };
+      });
+    },
+
+    async readEvents(tenantId, runId, afterSeq = 0): Promise<StoredRunEvent[]> {
+      const rows = await db
+        .selectFrom('run_events')
+        .select(['seq', 'at', 'event'])
+        .where('tenant_id', '=', tenantId)
+        .where('run_id', '=', runId)
+        .where('seq', '>', afterSeq > 0 ? Math.floor(afterSeq) : 0)
+        .orderBy('seq')
+        .execute();
+      return rows.map((row) => ({ seq: Number(row.seq), at: Number(row.at), event: JSON.parse(row.event) as RunEvent }));
+    },
+
+    async addDeadLetter(letter) {
+      const values = {
+        job_name: letter.jobName,
+        payload: JSON.stringify(letter.payload ?? null),
+        error: letter.error,
+        attempts: letter.attempts,
+        failed_at: letter.failedAt,
+      };
+      try {
+        await db.insertInto('dead_letters').values({ tenant_id: letter.tenantId, id: letter.id, ...values }).execute();
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        await db.updateTable('dead_letters').set(values).where('tenant_id', '=', letter.tenantId).where('id', '=', letter.id).execute();
+      }
+    },
+
+    async listDeadLetters(tenantId, page = {}) {
+      const limit = pageLimit(page.limit);
+      let query = db.selectFrom('dead_letters').selectAll().where('tenant_id', '=', tenantId);
+      if (page.cursor !== undefined) {
+        const after = decodeCursor(page.cursor);
+        query = query.where((eb) => eb.or([eb('failed_at', '<', after.at), eb.and([eb('failed_at', '=', after.at), eb('id', '<', after.id)])]));
+      }
+      const rows = await query.orderBy('failed_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+      return pageFrom(rows.map(toDeadLetter), limit, (letter) => ({ at: letter.failedAt, id: letter.id }));
+    },
+
+    async removeDeadLetter(tenantId, id) {
+      const result = await db.deleteFrom('dead_letters').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+  };
+}

@@ -1,0 +1,101 @@
+import type { ColumnType } from 'kysely';
+
+/**
+ * Times are milliseconds since the epoch in BIGINT columns. pg returns BIGINT as a string
+ * and mysql2 may too, so reads go through `Number()`; values stay far below 2^53.
+ */
+type Millis = ColumnType<number | string, number, number>;
+type NullableMillis = ColumnType<number | string | null, number | null, number | null>;
+/** Integers that fit INTEGER: sequence numbers, versions, attempts. */
+type Int = ColumnType<number | string, number, number>;
+
+export interface WorkflowsTable {
+  tenant_id: string;
+  id: string;
+  name: string;
+  /** JSON of the draft workflow. */
+  draft: string;
+  latest_version: Int;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface WorkflowVersionsTable {
+  tenant_id: string;
+  id: string;
+  workflow_id: string;
+  version: Int;
+  definition: string;
+  created_at: Millis;
+}
+
+export interface RunsTable {
+  tenant_id: string;
+  id: string;
+  workflow_id: string;
+  version_id: string;
+  status: string;
+  created_at: Millis;
+  updated_at: Millis;
+  finished_at: NullableMillis;
+  parent_run_id: string | null;
+  idempotency_key: string | null;
+  last_seq: Int;
+}
+
+export interface RunEventsTable {
+  tenant_id: string;
+  run_id: string;
+  seq: Int;
+  at: Millis;
+  /** JSON of the event. */
+  event: string;
+}
+
+export interface DeadLettersTable {
+  tenant_id: string;
+  id: string;
+  job_name: string;
+  payload: string;
+  error: string;
+  attempts: Int;
+  failed_at: Millis;
+}
+
+export type JobState = 'waiting' | 'leased' | 'dead';
+
+export interface JobsTable {
+  /** Several queues share the table; each `createSqlJobQueue` names its own. */
+  queue: string;
+  id: string;
+  tenant_id: string;
+  name: string;
+  payload: string;
+  state: JobState;
+  due_at: Millis;
+  dedupe_key: string | null;
+  /**
+   * The dedupe key while the job waits, NULL otherwise: a unique index on it lets only
+   * one waiting job hold a key, which is what makes concurrent enqueues deduplicate.
+   */
+  waiting_dedupe_key: string | null;
+  attempts: Int;
+  max_attempts: Int;
+  lease_token: string | null;
+  lease_until: NullableMillis;
+  last_error: string | null;
+  failed_at: NullableMillis;
+}
+
+/**
+ * The store's tables under their unprefixed names; the prefix plugin renames them in SQL.
+ * A type alias, not an interface: `withTables` needs the implicit index signature.
+ */
+export type StoreDatabase = {
+  workflows: WorkflowsTable;
+  workflow_versions: WorkflowVersionsTable;
+  runs: RunsTable;
+  run_events: RunEventsTable;
+  dead_letters: DeadLettersTable;
+  jobs: JobsTable;
+};
