@@ -18,3 +18,4 @@ export {
   type SqlFeatures,
   type SqlJobQueueOptions,
 } from './sql/index';
+export { createStorage, type Storage, type StorageOptions } from './create-storage';
