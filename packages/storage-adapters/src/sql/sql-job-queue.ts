@@ -16,7 +16,8 @@ import { sql, type Selectable } from 'kysely';
 import { z } from 'zod';
 import { StorageConfigError } from '../storage-config-error';
 import type { SqlDatabase } from './open-sql-database';
-import { isUniqueViolation } from './sql-errors';
+import { jobQueueQueries } from './job-queue-queries';
+import { isUniqueViolation, retryTransient } from './sql-errors';
 import type { JobsTable } from './store-database';
 
 export interface SqlJobQueueOptions {
@@ -105,6 +106,7 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
     throw new StorageConfigError('invalid_queue_options', `Invalid SQL job queue options: ${issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`, issues);
   }
   const { db, features } = database;
+  const q = jobQueueQueries(db, features);
   const queueName = parsed.data.queueName ?? 'default';
   const clock = options.clock ?? realClock;
   const pollIntervalMs = parsed.data.pollIntervalMs ?? 250;
@@ -131,124 +133,64 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
     const now = clock.now();
     const dueAt = input.dueAt ?? now;
     const id = newId('job');
+    const dedupeKey = input.dedupeKey ?? null;
     for (;;) {
       try {
-        await db
-          .insertInto('jobs')
-          .values({
-            queue: queueName,
-            id,
-            tenant_id: input.tenantId,
-            name: input.name,
-            payload: JSON.stringify(input.payload ?? null),
-            state: 'waiting',
-            due_at: dueAt,
-            dedupe_key: input.dedupeKey ?? null,
-            waiting_dedupe_key: input.dedupeKey ?? null,
-            attempts: 0,
-            max_attempts: input.maxAttempts ?? defaultMaxAttempts,
-            lease_token: null,
-            lease_until: null,
-            last_error: null,
-            failed_at: null,
-          })
-          .execute();
+        await retryTransient(() =>
+          db.executeQuery(
+            q.insert({ queue: queueName, id, tenantId: input.tenantId, name: input.name, payload: JSON.stringify(input.payload ?? null), dueAt, dedupeKey, maxAttempts: input.maxAttempts ?? defaultMaxAttempts }),
+          ),
+        );
         return { id, deduplicated: false };
       } catch (error) {
-        if (!isUniqueViolation(error) || input.dedupeKey === undefined) throw error;
+        if (!isUniqueViolation(error) || dedupeKey === null) throw error;
       }
       // A job with this key is waiting: it stands for this one, at the earlier due time.
-      const waiting = await db
-        .selectFrom('jobs')
-        .select(['id', 'due_at'])
-        .where('queue', '=', queueName)
-        .where('waiting_dedupe_key', '=', input.dedupeKey)
-        .executeTakeFirst();
+      const [waiting] = (await db.executeQuery(q.waitingWithKey({ queue: queueName, key: dedupeKey }))).rows;
       if (waiting === undefined) continue; // leased meanwhile: try the insert again
-      if (dueAt < Number(waiting.due_at)) {
-        await db.updateTable('jobs').set({ due_at: dueAt }).where('id', '=', waiting.id).where('state', '=', 'waiting').where('due_at', '>', dueAt).execute();
-      }
+      if (dueAt < Number(waiting.due_at)) await retryTransient(() => db.executeQuery(q.moveEarlier({ id: waiting.id, dueAt })));
       return { id: waiting.id, deduplicated: true };
     }
   }
 
-  /** Takes up to `limit` due jobs (and expired leases) for one worker, in one transaction. */
+  /** Takes up to `limit` due jobs (and expired leases) for one worker. */
   async function lease(worker: Worker, limit: number): Promise<Lease[]> {
     const now = clock.now();
     const token = newId('lease');
     const expiresAt = now + worker.leaseMs;
-    const { leased, dead } = await db.transaction().execute(async (trx) => {
-      let candidates = trx
-        .selectFrom('jobs as j')
-        .select(['j.id', 'j.dedupe_key', 'j.state', 'j.attempts', 'j.max_attempts'])
-        .where('j.queue', '=', queueName)
-        .where((eb) =>
-          eb.or([
-            eb.and([eb('j.state', '=', 'waiting'), eb('j.due_at', '<=', now)]),
-            eb.and([eb('j.state', '=', 'leased'), eb('j.lease_until', '<=', now)]),
-          ]),
-        )
-        .where((eb) =>
-          eb.or([
-            eb('j.dedupe_key', 'is', null),
-            eb.not(
-              eb.exists(
-                eb
-                  .selectFrom('jobs as other')
-                  .select(sql.lit(1).as('one'))
-                  .where('other.queue', '=', queueName)
-                  .whereRef('other.dedupe_key', '=', 'j.dedupe_key')
-                  .where('other.state', '=', 'leased')
-                  .where('other.lease_until', '>', now)
-                  .whereRef('other.id', '<>', 'j.id'),
-              ),
-            ),
-          ]),
-        )
-        .orderBy('j.due_at')
-        .orderBy('j.id')
-        .limit(limit * 2);
-      if (features.supportsSkipLocked) candidates = candidates.forUpdate().skipLocked();
-      const rows = await candidates.execute();
-
-      // One job per dedupe key per lease; an expired lease on its last attempt is dead.
-      const keys = new Set<string>();
-      const take: string[] = [];
-      const dead: string[] = [];
-      for (const row of rows) {
-        if (row.state === 'leased' && Number(row.attempts) >= Number(row.max_attempts)) {
-          dead.push(row.id);
+    const values = { queue: queueName, now, limit, token, until: expiresAt };
+    const rows = await retryTransient(async () => {
+      if (features.supportsReturning) return (await db.executeQuery(q.leaseReturning(values))).rows;
+      return db
+        .transaction()
+        .setIsolationLevel('read committed')
+        .execute(async (trx) => {
+          const picked = (await trx.executeQuery(q.pick(values))).rows;
+          if (picked.length === 0) return [];
+          const ids: Record<string, unknown> = { ...values };
+          picked.forEach((row, index) => (ids[`id${index}`] = row.id));
+          await trx.executeQuery(q.leaseIds(picked.length)(ids));
+          return (await trx.executeQuery(q.leasedBy({ token }))).rows;
+        });
+    });
+    const leases: Lease[] = [];
+    const keys = new Set<string>();
+    for (const row of rows) {
+      if (Number(row.attempts) > Number(row.max_attempts)) {
+        // Its last lease expired: the job is dead, as the memory queue decides at expiry.
+        await retryTransient(() => db.executeQuery(q.bury({ id: row.id, token, now, error: 'The lease expired on the last attempt' })));
+        continue;
+      }
+      if (row.dedupe_key !== null) {
+        if (keys.has(row.dedupe_key)) {
+          await retryTransient(() => db.executeQuery(q.release({ id: row.id, token })));
           continue;
         }
-        if (take.length >= limit) continue;
-        if (row.dedupe_key !== null) {
-          if (keys.has(row.dedupe_key)) continue;
-          keys.add(row.dedupe_key);
-        }
-        take.push(row.id);
+        keys.add(row.dedupe_key);
       }
-      if (dead.length > 0) {
-        await trx
-          .updateTable('jobs')
-          .set({ state: 'dead', last_error: 'The lease expired on the last attempt', failed_at: now, lease_token: null, lease_until: null, waiting_dedupe_key: null })
-          .where('id', 'in', dead)
-          .where('state', '=', 'leased')
-          .where('lease_until', '<=', now)
-          .execute();
-      }
-      if (take.length === 0) return { leased: [] as JobRow[], dead };
-      await trx
-        .updateTable('jobs')
-        .set({ state: 'leased', lease_token: token, lease_until: expiresAt, attempts: sql<number>`attempts + 1`, waiting_dedupe_key: null })
-        .where('id', 'in', take)
-        // Without row locks (SQLite) the condition is what keeps two leases apart.
-        .where((eb) => eb.or([eb('state', '=', 'waiting'), eb.and([eb('state', '=', 'leased'), eb('lease_until', '<=', now)])]))
-        .execute();
-      const leasedRows = await trx.selectFrom('jobs').selectAll().where('id', 'in', take).where('lease_token', '=', token).execute();
-      return { leased: leasedRows, dead };
-    });
-    void dead;
-    return leased.map((row) => ({ row, token, expiresAt, held: true, lostReason: undefined, controller: undefined, cancelExpiry: undefined }));
+      leases.push({ row, token, expiresAt, held: true, lostReason: undefined, controller: undefined, cancelExpiry: undefined });
+    }
+    return leases;
   }
 
   function loseLease(held: Lease, reason: PipewrightError): void {
@@ -282,8 +224,8 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
         const lost = (): PipewrightError => new PipewrightError('lease_lost', `Job ${job.id} is no longer leased by this worker`, { details: { jobId: job.id } });
         if (!held.held) throw lost();
         const expiresAt = clock.now() + worker.leaseMs;
-        const result = await db.updateTable('jobs').set({ lease_until: expiresAt }).where('id', '=', job.id).where('lease_token', '=', held.token).where('state', '=', 'leased').executeTakeFirst();
-        if (Number(result.numUpdatedRows) === 0 && !(await stillHeld(held))) {
+        const result = await retryTransient(() => db.executeQuery(q.heartbeat({ id: job.id, token: held.token, until: expiresAt })));
+        if (Number(result.numAffectedRows ?? 0) === 0 && !(await stillHeld(held))) {
           const error = lost();
           loseLease(held, error);
           throw error;
@@ -296,26 +238,20 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
 
   /** MySQL reports an UPDATE that changed nothing as 0 rows: look before calling a lease lost. */
   async function stillHeld(held: Lease): Promise<boolean> {
-    const row = await db.selectFrom('jobs').select('id').where('id', '=', held.row.id).where('lease_token', '=', held.token).where('state', '=', 'leased').executeTakeFirst();
-    return row !== undefined;
+    return (await db.executeQuery(q.stillLeased({ id: held.row.id, token: held.token }))).rows.length > 0;
   }
 
   async function settle(worker: Worker, held: Lease, failure: { error: unknown } | undefined): Promise<void> {
     const id = held.row.id;
     const now = clock.now();
     if (failure === undefined) {
-      await db.deleteFrom('jobs').where('id', '=', id).where('lease_token', '=', held.token).execute();
+      await retryTransient(() => db.executeQuery(q.complete({ id, token: held.token })));
       return;
     }
     const attempt = Number(held.row.attempts);
     const message = errorMessage(failure.error);
     if (attempt >= Number(held.row.max_attempts)) {
-      await db
-        .updateTable('jobs')
-        .set({ state: 'dead', last_error: message, failed_at: now, lease_token: null, lease_until: null })
-        .where('id', '=', id)
-        .where('lease_token', '=', held.token)
-        .execute();
+      await retryTransient(() => db.executeQuery(q.bury({ id, token: held.token, now, error: message })));
       return;
     }
     let delay: number;
@@ -325,12 +261,7 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
       delay = defaultRetryDelayMs(attempt);
     }
     const retry = (waitingKey: string | null) =>
-      db
-        .updateTable('jobs')
-        .set({ state: 'waiting', due_at: now + delay, last_error: message, lease_token: null, lease_until: null, waiting_dedupe_key: waitingKey })
-        .where('id', '=', id)
-        .where('lease_token', '=', held.token)
-        .execute();
+      retryTransient(() => db.executeQuery(q.retry({ id, token: held.token, dueAt: now + delay, error: message, waitingKey })));
     try {
       await retry(held.row.dedupe_key);
     } catch (error) {

@@ -23,12 +23,11 @@ import {
   type WorkflowRecord,
   type WorkflowVersionRecord,
 } from '@pipewright/core';
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import { queryTemplate, templatesByCount } from './query-template';
 import type { SqlDatabase } from './open-sql-database';
-import { isUniqueViolation } from './sql-errors';
+import { isUniqueViolation, retryTransient } from './sql-errors';
 import type { DeadLettersTable, RunsTable, StoreDatabase, WorkflowVersionsTable, WorkflowsTable } from './store-database';
-
-type Db = Kysely<StoreDatabase> | Transaction<StoreDatabase>;
 
 function toWorkflow(row: Selectable<WorkflowsTable>): WorkflowRecord {
   return {
@@ -91,11 +90,74 @@ function pageFrom<T>(rows: T[], limit: number, keyOf: (item: T) => { at: number;
   return page;
 }
 
-function insertEvents(db: Db, tenantId: TenantId, runId: string, afterSeq: number, events: readonly RunEvent[], at: number) {
-  return db
-    .insertInto('run_events')
-    .values(events.map((event, index) => ({ tenant_id: tenantId, run_id: runId, seq: afterSeq + index + 1, at, event: JSON.stringify(event) })))
-    .execute();
+/** The statements of the engine's hot path, compiled once per store. */
+function hotQueries(db: Kysely<StoreDatabase>) {
+  return {
+    getRun: queryTemplate((p) => db.selectFrom('runs').selectAll().where('tenant_id', '=', p('tenantId')).where('id', '=', p('id'))),
+    runByIdempotencyKey: queryTemplate((p) => db.selectFrom('runs').selectAll().where('tenant_id', '=', p('tenantId')).where('idempotency_key', '=', p('key'))),
+    getVersion: queryTemplate((p) => db.selectFrom('workflow_versions').selectAll().where('tenant_id', '=', p('tenantId')).where('id', '=', p('id'))),
+    latestVersionId: queryTemplate((p) =>
+      db
+        .selectFrom('workflows')
+        .innerJoin('workflow_versions', (join) =>
+          join
+            .onRef('workflow_versions.tenant_id', '=', 'workflows.tenant_id')
+            .onRef('workflow_versions.workflow_id', '=', 'workflows.id')
+            .onRef('workflow_versions.version', '=', 'workflows.latest_version'),
+        )
+        .select('workflow_versions.id')
+        .where('workflows.tenant_id', '=', p('tenantId'))
+        .where('workflows.id', '=', p('workflowId')),
+    ),
+    insertRun: queryTemplate((p) =>
+      db.insertInto('runs').values({
+        tenant_id: p('tenantId'),
+        id: p('id'),
+        workflow_id: p('workflowId'),
+        version_id: p('versionId'),
+        status: p('status'),
+        created_at: p('createdAt'),
+        updated_at: p('updatedAt'),
+        finished_at: p('finishedAt'),
+        parent_run_id: p('parentRunId'),
+        idempotency_key: p('idempotencyKey'),
+        last_seq: p('lastSeq'),
+      }),
+    ),
+    // The guard: only the append that read `expected` moves the run on. An absent patch field keeps the column.
+    advanceRun: queryTemplate((p) =>
+      db
+        .updateTable('runs')
+        .set({
+          last_seq: p('lastSeq'),
+          updated_at: p('at'),
+          status: sql<string>`coalesce(${p('status')}, status)`,
+          finished_at: sql<number | null>`coalesce(${p('finishedAt')}, finished_at)`,
+        })
+        .where('tenant_id', '=', p('tenantId'))
+        .where('id', '=', p('id'))
+        .where('last_seq', '=', p('expected')),
+    ),
+    insertEvents: templatesByCount((p, count) =>
+      db.insertInto('run_events').values(
+        Array.from({ length: count }, (_, index) => ({ tenant_id: p('tenantId'), run_id: p('runId'), seq: p(`seq${index}`), at: p('at'), event: p(`event${index}`) })),
+      ),
+    ),
+    readEvents: queryTemplate((p) =>
+      db.selectFrom('run_events').select(['seq', 'at', 'event']).where('tenant_id', '=', p('tenantId')).where('run_id', '=', p('runId')).where('seq', '>', p('afterSeq')).orderBy('seq'),
+    ),
+  };
+}
+
+type HotQueries = ReturnType<typeof hotQueries>;
+
+function eventRows(q: HotQueries, tenantId: TenantId, runId: string, afterSeq: number, events: readonly RunEvent[], at: number) {
+  const values: Record<string, unknown> = { tenantId, runId, at };
+  events.forEach((event, index) => {
+    values[`seq${index}`] = afterSeq + index + 1;
+    values[`event${index}`] = JSON.stringify(event);
+  });
+  return q.insertEvents(events.length)(values);
 }
 
 /**
@@ -108,6 +170,7 @@ function insertEvents(db: Db, tenantId: TenantId, runId: string, afterSeq: numbe
  */
 export function createSqlRunStore(database: SqlDatabase): RunStore {
   const { db } = database;
+  const q = hotQueries(db);
 
   return {
     async saveWorkflow(record) {
@@ -147,7 +210,7 @@ export function createSqlRunStore(database: SqlDatabase): RunStore {
 
     async publishVersion(tenantId, workflowId, id, definition, at) {
       try {
-        return await db.transaction().execute(async (trx) => {
+        return await retryTransient(() => db.transaction().execute(async (trx) => {
           // The increment comes first: it takes the row's write lock, so concurrent
           // publishes queue behind it and read distinct numbers.
           const bumped = await trx
@@ -166,7 +229,7 @@ export function createSqlRunStore(database: SqlDatabase): RunStore {
             .values({ tenant_id: tenantId, id, workflow_id: workflowId, version: record.version, definition: JSON.stringify(definition), created_at: at })
             .execute();
           return { ...record, definition: structuredClone(definition) };
-        });
+        }));
       } catch (error) {
         if (isUniqueViolation(error)) {
           throw new PipewrightError('internal', `Workflow version id ${id} is already used`, { cause: error, details: { tenantId, versionId: id } });
@@ -176,7 +239,7 @@ export function createSqlRunStore(database: SqlDatabase): RunStore {
     },
 
     async getVersion(tenantId, id) {
-      const row = await db.selectFrom('workflow_versions').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+      const [row] = (await db.executeQuery(q.getVersion({ tenantId, id }))).rows;
       return row === undefined ? undefined : toVersion(row);
     },
 
@@ -192,18 +255,7 @@ export function createSqlRunStore(database: SqlDatabase): RunStore {
     },
 
     async getLatestVersionId(tenantId, workflowId) {
-      const row = await db
-        .selectFrom('workflows')
-        .innerJoin('workflow_versions', (join) =>
-          join
-            .onRef('workflow_versions.tenant_id', '=', 'workflows.tenant_id')
-            .onRef('workflow_versions.workflow_id', '=', 'workflows.id')
-            .onRef('workflow_versions.version', '=', 'workflows.latest_version'),
-        )
-        .select('workflow_versions.id')
-        .where('workflows.tenant_id', '=', tenantId)
-        .where('workflows.id', '=', workflowId)
-        .executeTakeFirst();
+      const [row] = (await db.executeQuery(q.latestVersionId({ tenantId, workflowId }))).rows;
       return row === undefined ? undefined : asWorkflowVersionId(row.id);
     },
 
@@ -215,32 +267,31 @@ export function createSqlRunStore(database: SqlDatabase): RunStore {
     async createRun(run, events): Promise<CreateRunResult> {
       const existing = async (): Promise<RunRecord | undefined> => {
         if (run.idempotencyKey === undefined) return undefined;
-        const row = await db.selectFrom('runs').selectAll().where('tenant_id', '=', run.tenantId).where('idempotency_key', '=', run.idempotencyKey).executeTakeFirst();
+        const [row] = (await db.executeQuery(q.runByIdempotencyKey({ tenantId: run.tenantId, key: run.idempotencyKey }))).rows;
         return row === undefined ? undefined : toRun(row);
       };
       const before = await existing();
       if (before !== undefined) return { created: false, run: before };
       const record: RunRecord = { ...run, lastSeq: events.length };
       try {
-        await db.transaction().execute(async (trx) => {
-          await trx
-            .insertInto('runs')
-            .values({
-              tenant_id: run.tenantId,
+        await retryTransient(() => db.transaction().execute(async (trx) => {
+          await trx.executeQuery(
+            q.insertRun({
+              tenantId: run.tenantId,
               id: run.id,
-              workflow_id: run.workflowId,
-              version_id: run.versionId,
+              workflowId: run.workflowId,
+              versionId: run.versionId,
               status: run.status,
-              created_at: run.createdAt,
-              updated_at: run.updatedAt,
-              finished_at: run.finishedAt ?? null,
-              parent_run_id: run.parentRunId ?? null,
-              idempotency_key: run.idempotencyKey ?? null,
-              last_seq: events.length,
-            })
-            .execute();
-          if (events.length > 0) await insertEvents(trx, run.tenantId, run.id, 0, events, run.createdAt);
-        });
+              createdAt: run.createdAt,
+              updatedAt: run.updatedAt,
+              finishedAt: run.finishedAt ?? null,
+              parentRunId: run.parentRunId ?? null,
+              idempotencyKey: run.idempotencyKey ?? null,
+              lastSeq: events.length,
+            }),
+          );
+          if (events.length > 0) await trx.executeQuery(eventRows(q, run.tenantId, run.id, 0, events, run.createdAt));
+        }));
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
         // Another start with the same idempotency key won the race: its run is the answer.
@@ -252,7 +303,7 @@ export function createSqlRunStore(database: SqlDatabase): RunStore {
     },
 
     async getRun(tenantId, id) {
-      const row = await db.selectFrom('runs').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+      const [row] = (await db.executeQuery(q.getRun({ tenantId, id }))).rows;
       return row === undefined ? undefined : toRun(row);
     },
 
@@ -279,41 +330,25 @@ export function createSqlRunStore(database: SqlDatabase): RunStore {
     async appendEvents(tenantId, runId, expectedLastSeq, events, patch, at): Promise<AppendResult> {
       const time = at ?? Date.now();
       const lastSeq = expectedLastSeq + events.length;
-      return db.transaction().execute(async (trx): Promise<AppendResult> => {
-        const updated = await trx
-          .updateTable('runs')
-          .set({
-            last_seq: lastSeq,
-            updated_at: time,
-            ...(patch?.status === undefined ? {} : { status: patch.status }),
-            ...(patch?.finishedAt === undefined ? {} : { finished_at: patch.finishedAt }),
-          })
-          .where('tenant_id', '=', tenantId)
-          .where('id', '=', runId)
-          .where('last_seq', '=', expectedLastSeq)
-          .executeTakeFirst();
-        if (Number(updated.numUpdatedRows) === 0) {
-          const row = await trx.selectFrom('runs').select('last_seq').where('tenant_id', '=', tenantId).where('id', '=', runId).executeTakeFirst();
+      return retryTransient(() => db.transaction().execute(async (trx): Promise<AppendResult> => {
+        const updated = await trx.executeQuery(
+          q.advanceRun({ tenantId, id: runId, expected: expectedLastSeq, lastSeq, at: time, status: patch?.status ?? null, finishedAt: patch?.finishedAt ?? null }),
+        );
+        if (Number(updated.numAffectedRows ?? 0) === 0) {
+          const [row] = (await trx.executeQuery(q.getRun({ tenantId, id: runId }))).rows;
           if (row === undefined) return { ok: false, reason: 'not_found' };
           const current = Number(row.last_seq);
           // MySQL counts only rows an UPDATE changed: a matching row whose values were already those is a success.
           if (current === expectedLastSeq && events.length === 0) return { ok: true, lastSeq: current };
           return { ok: false, reason: 'conflict', lastSeq: current };
         }
-        if (events.length > 0) await insertEvents(trx, tenantId, runId, expectedLastSeq, events, time);
+        if (events.length > 0) await trx.executeQuery(eventRows(q, tenantId, runId, expectedLastSeq, events, time));
         return { ok: true, lastSeq };
-      });
+      }));
     },
 
     async readEvents(tenantId, runId, afterSeq = 0): Promise<StoredRunEvent[]> {
-      const rows = await db
-        .selectFrom('run_events')
-        .select(['seq', 'at', 'event'])
-        .where('tenant_id', '=', tenantId)
-        .where('run_id', '=', runId)
-        .where('seq', '>', afterSeq > 0 ? Math.floor(afterSeq) : 0)
-        .orderBy('seq')
-        .execute();
+      const { rows } = await db.executeQuery(q.readEvents({ tenantId, runId, afterSeq: afterSeq > 0 ? Math.floor(afterSeq) : 0 }));
       return rows.map((row) => ({ seq: Number(row.seq), at: Number(row.at), event: JSON.parse(row.event) as RunEvent }));
     },
 
