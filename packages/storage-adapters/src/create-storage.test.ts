@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { builtinConnectors } from '@pipewright/connectors';
-import { asTenantId, coreNodes, createEngine, createRegistry, newId, type Engine, type WorkflowInput } from '@pipewright/core';
+import { asRunId, asTenantId, coreNodes, createEngine, createRegistry, newId, type Engine, type WorkflowInput } from '@pipewright/core';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
@@ -39,7 +39,9 @@ const routing: WorkflowInput = {
 async function runToEnd(engine: Engine, input: unknown): Promise<string> {
   const ctx = { tenantId: 'acme' };
   const finished = new Promise<string>((resolve) => {
-    for (const type of ['run.succeeded', 'run.failed', 'run.cancelled'] as const) engine.on(type, (event) => resolve(event.runId));
+    engine.on('run.succeeded', (event) => resolve(event.runId));
+    engine.on('run.failed', (event) => resolve(event.runId));
+    engine.on('run.cancelled', (event) => resolve(event.runId));
   });
   const { runId } = await engine.runs.start(ctx, { workflowId: routing.id }, input);
   expect(await finished).toBe(runId);
@@ -73,7 +75,7 @@ for (const [name, url, server] of targets) {
         expect(run.status).toBe('succeeded');
         expect(run.steps.find((step) => step.nodeId === 'sales')?.output).toEqual({ employees: 250, owner: 'sales' });
         expect(run.steps.find((step) => step.nodeId === 'marketing')?.status).toBe('skipped');
-        const events = await storage.store.readEvents(asTenantId('acme'), run.id as never);
+        const events = await storage.store.readEvents(asTenantId('acme'), asRunId(runId));
         expect(events.map((entry) => entry.event.type)).toContain('run.succeeded');
         expect(events.map((entry) => entry.seq)).toEqual(events.map((_, index) => index + 1));
         // The advance job is deleted just after the run's last event is stored.
