@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { compile, type WorkflowInput } from '@pipewright/core';
+import { asTenantId, asWorkflowId, compile, type WorkflowInput } from '@pipewright/core';
+import { createStorage } from '@pipewright/storage-adapters';
 import { compileReport } from './compile-report';
 import { exampleRegistry } from './example-registry';
 import { runExample, runReport } from './run-example';
@@ -20,10 +21,23 @@ for (const file of (await readdir(examplesDir)).filter((name) => name.endsWith('
   if (result.ok) runnable.push({ file, workflow: definition });
 }
 
-for (const { file, workflow } of runnable) {
-  const trigger = workflow.nodes.find((node) => node.type === 'core.manual');
-  const input = (trigger?.config as { sampleInput?: unknown } | undefined)?.sampleInput ?? {};
-  console.log(`Running ${file} on the in-memory engine with input ${JSON.stringify(input)}:`);
-  console.log(runReport(await runExample(workflow, input)).join('\n'));
-  console.log('');
+// The embedded default: a SQLite file, created and migrated on first use. Any URL the
+// storage adapters take works here (postgres://..., mysql://...).
+const databaseUrl = process.env.PIPEWRIGHT_DATABASE_URL ?? 'sqlite:./.data/pipewright.db';
+const storage = await createStorage({ connection: databaseUrl });
+try {
+  for (const { file, workflow } of runnable) {
+    const trigger = workflow.nodes.find((node) => node.type === 'core.manual');
+    const input = (trigger?.config as { sampleInput?: unknown } | undefined)?.sampleInput ?? {};
+    console.log(`Running ${file} durably on ${databaseUrl} with input ${JSON.stringify(input)}:`);
+    console.log(runReport(await runExample(workflow, input, storage)).join('\n'));
+    const tenantId = asTenantId('demo');
+    const stored = await storage.store.listRuns(tenantId, { workflowId: asWorkflowId(workflow.id) }, { limit: 500 });
+    const saved = await storage.store.getWorkflow(tenantId, asWorkflowId(workflow.id));
+    const count = `${stored.items.length}${stored.nextCursor === undefined ? '' : '+'}`;
+    console.log(`  stored: ${workflow.id} is at version ${saved?.latestVersion ?? 0}; ${count} of its runs are kept in the database (npm start again adds one)`);
+    console.log('');
+  }
+} finally {
+  await storage.close();
 }

@@ -1,9 +1,18 @@
-import { createEngine, type RunView, type WorkflowInput } from '@pipewright/core';
+import { createEngine, type JobQueue, type RunStore, type RunView, type WorkflowInput } from '@pipewright/core';
 import { exampleRegistry } from './example-registry';
 
-/** Runs a workflow once on an in-memory engine and returns the finished run. */
-export async function runExample(workflow: WorkflowInput, input: unknown): Promise<RunView> {
-  const engine = createEngine({ registry: exampleRegistry });
+/** Where the engine keeps runs: a durable store and queue, or memory when absent. */
+export interface ExampleStorage {
+  store: RunStore;
+  queue: JobQueue;
+}
+
+/**
+ * Saves and publishes a workflow (a new version each time), runs it once and returns the
+ * finished run.
+ */
+export async function runExample(workflow: WorkflowInput, input: unknown, storage?: ExampleStorage): Promise<RunView> {
+  const engine = createEngine({ registry: exampleRegistry, ...(storage === undefined ? {} : { store: storage.store, queue: storage.queue }) });
   const ctx = { tenantId: 'demo' };
   engine.start();
   try {
