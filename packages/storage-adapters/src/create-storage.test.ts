@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
+import type { BullmqJobQueue } from './bullmq/bullmq-job-queue';
 import { createStorage, type Storage } from './create-storage';
 import { StorageConfigError } from './storage-config-error';
 import { describeWithServer, testServer } from './test-support/test-servers';
@@ -184,6 +185,24 @@ describeWithServer(postgres, 'createStorage on a pg pool the host owns', () => {
     const { rows } = await pool.query<{ one: number }>('select 1 as one');
     expect(rows[0]?.one).toBe(1);
     await pool.end();
+  });
+});
+
+const redis = await testServer('redis');
+describeWithServer(redis, 'createStorage with the queue on Redis', () => {
+  it('runs a workflow with the store on SQLite and the jobs on BullMQ', async () => {
+    const queueName = newId('q').replace(/-/g, '');
+    const storage = await createStorage({ connection: 'sqlite::memory:', redis: redis.url, queueName });
+    const engine = await engineOn(storage);
+    try {
+      const runId = await runToEnd(engine, { employees: 300 });
+      expect((await engine.runs.get({ tenantId: 'acme' }, runId)).status).toBe('succeeded');
+      await expect.poll(() => storage.queue.countPending()).toBe(0);
+    } finally {
+      await engine.stop();
+      await (storage.queue as BullmqJobQueue).obliterate();
+      await storage.close();
+    }
   });
 });
 

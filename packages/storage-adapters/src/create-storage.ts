@@ -1,4 +1,6 @@
 import type { Clock, JobQueue, RunStore } from '@pipewright/core';
+import type { Redis } from 'ioredis';
+import { createBullmqJobQueue } from './bullmq/bullmq-job-queue';
 import { migrateStore } from './sql/migrate-store';
 import { openSqlDatabase, type SqlDatabase } from './sql/open-sql-database';
 import type { SqlConnection } from './sql/sql-connection-options';
@@ -12,7 +14,12 @@ export interface StorageOptions {
   tablePrefix?: string | undefined;
   /** Connections in a pool opened from a URL; default 10. */
   poolSize?: number | undefined;
-  /** Jobs go to the `jobs` table of the same database, in this named queue; `default` when absent. */
+  /**
+   * Jobs go to BullMQ on this Redis (`redis://...` or an ioredis client the host has)
+   * instead of the `jobs` table: for many worker processes on several machines.
+   */
+  redis?: string | Redis | undefined;
+  /** The queue's name: in the `jobs` table, `default` when absent; on Redis, `pipewright`. */
   queueName?: string | undefined;
   /** How often idle workers look for jobs no notification announced; default 250 ms. */
   pollIntervalMs?: number | undefined;
@@ -36,6 +43,7 @@ export interface Storage {
  * @example
  * ```ts
  * const storage = await createStorage({ connection: 'sqlite:./data/pw.db' });
+ * // or, scaled out: await createStorage({ connection: 'postgres://pw@db/pw', redis: 'redis://cache:6379' });
  * const engine = createEngine({ registry, store: storage.store, queue: storage.queue });
  * engine.start();
  * // ...
@@ -48,7 +56,10 @@ export async function createStorage(options: StorageOptions): Promise<Storage> {
   try {
     if (options.migrate !== false) await migrateStore(database);
     const store = createSqlRunStore(database);
-    const queue = createSqlJobQueue(database, { queueName: options.queueName, pollIntervalMs: options.pollIntervalMs, clock: options.clock });
+    const queue =
+      options.redis === undefined
+        ? createSqlJobQueue(database, { queueName: options.queueName, pollIntervalMs: options.pollIntervalMs, clock: options.clock })
+        : createBullmqJobQueue({ connection: options.redis, ...(options.queueName === undefined ? {} : { queueName: options.queueName }), ...(options.clock === undefined ? {} : { clock: options.clock }) });
     return {
       store,
       queue,

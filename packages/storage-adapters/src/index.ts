@@ -19,3 +19,4 @@ export {
   type SqlJobQueueOptions,
 } from './sql/index';
 export { createStorage, type Storage, type StorageOptions } from './create-storage';
+export { createBullmqJobQueue, type BullmqJobQueue, type BullmqJobQueueOptions } from './bullmq/index';
