@@ -101,7 +101,8 @@ for (const [name, url, server] of targets) {
         await dropTables(storages[0]!);
         for (const storage of storages) await storage.close();
       }
-    });
+      // Starting three processes under tsx takes seconds on a busy machine.
+    }, 90_000);
   });
 }
 

@@ -10,6 +10,7 @@ import { sqlConnectionOptionsSchema, type SqlConnectionOptions } from './sql-con
 import { sqlFeatures, type SqlEngine, type SqlFeatures } from './sql-features';
 import type { StoreDatabase } from './store-database';
 import { TablePrefixPlugin } from './table-prefix-plugin';
+import { WriteBatcher } from './write-batcher';
 
 /** A listener for PostgreSQL notifications on one channel; returns how to stop listening. */
 export type Listen = (channel: string, onNotify: () => void) => Promise<() => Promise<void>>;
@@ -21,6 +22,11 @@ export interface SqlDatabase {
   tables: TableNames;
   /** Present when the database can push notifications (PostgreSQL with a pool we can take a client from). */
   listen?: Listen;
+  /**
+   * Runs a write: in a transaction of its own (`transaction`), or as a single statement
+   * (`statement`). With one connection (SQLite), every write joins a group commit.
+   */
+  write<T>(mode: 'transaction' | 'statement', work: (db: Kysely<StoreDatabase>) => Promise<T>): Promise<T>;
   /** Closes what this adapter opened; a connection the host passed stays open. */
   close(): Promise<void>;
 }
@@ -148,7 +154,13 @@ export async function openSqlDatabase(options: SqlConnectionOptions): Promise<Sq
   }
 
   const db = base.withPlugin(new TablePrefixPlugin(tableRenames(tables))).withTables<StoreDatabase>();
-  const database: SqlDatabase = { db, features: sqlFeatures(engine), tables, close: closeOwned };
+  const features = sqlFeatures(engine);
+  const batcher = features.singleConnection ? new WriteBatcher(db) : undefined;
+  const write: SqlDatabase['write'] = (mode, work) => {
+    if (batcher !== undefined) return batcher.write(work);
+    return mode === 'transaction' ? db.transaction().execute(work) : work(db);
+  };
+  const database: SqlDatabase = { db, features, tables, write, close: closeOwned };
   if (pgPool !== undefined) database.listen = pgListener(pgPool);
   return database;
 }

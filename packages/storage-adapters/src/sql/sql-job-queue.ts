@@ -137,9 +137,9 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
     for (;;) {
       try {
         await retryTransient(() =>
-          db.executeQuery(
+          database.write('statement', (db) => db.executeQuery(
             q.insert({ queue: queueName, id, tenantId: input.tenantId, name: input.name, payload: JSON.stringify(input.payload ?? null), dueAt, dedupeKey, maxAttempts: input.maxAttempts ?? defaultMaxAttempts }),
-          ),
+          )),
         );
         return { id, deduplicated: false };
       } catch (error) {
@@ -148,7 +148,7 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
       // A job with this key is waiting: it stands for this one, at the earlier due time.
       const [waiting] = (await db.executeQuery(q.waitingWithKey({ queue: queueName, key: dedupeKey }))).rows;
       if (waiting === undefined) continue; // leased meanwhile: try the insert again
-      if (dueAt < Number(waiting.due_at)) await retryTransient(() => db.executeQuery(q.moveEarlier({ id: waiting.id, dueAt })));
+      if (dueAt < Number(waiting.due_at)) await retryTransient(() => database.write('statement', (db) => db.executeQuery(q.moveEarlier({ id: waiting.id, dueAt }))));
       return { id: waiting.id, deduplicated: true };
     }
   }
@@ -160,7 +160,7 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
     const expiresAt = now + worker.leaseMs;
     const values = { queue: queueName, now, limit, token, until: expiresAt };
     const rows = await retryTransient(async () => {
-      if (features.supportsReturning) return (await db.executeQuery(q.leaseReturning(values))).rows;
+      if (features.supportsReturning) return database.write('statement', async (db) => (await db.executeQuery(q.leaseReturning(values))).rows);
       return db
         .transaction()
         .setIsolationLevel('read committed')
@@ -178,12 +178,12 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
     for (const row of rows) {
       if (Number(row.attempts) > Number(row.max_attempts)) {
         // Its last lease expired: the job is dead, as the memory queue decides at expiry.
-        await retryTransient(() => db.executeQuery(q.bury({ id: row.id, token, now, error: 'The lease expired on the last attempt' })));
+        await retryTransient(() => database.write('statement', (db) => db.executeQuery(q.bury({ id: row.id, token, now, error: 'The lease expired on the last attempt' }))));
         continue;
       }
       if (row.dedupe_key !== null) {
         if (keys.has(row.dedupe_key)) {
-          await retryTransient(() => db.executeQuery(q.release({ id: row.id, token })));
+          await retryTransient(() => database.write('statement', (db) => db.executeQuery(q.release({ id: row.id, token }))));
           continue;
         }
         keys.add(row.dedupe_key);
@@ -224,7 +224,7 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
         const lost = (): PipewrightError => new PipewrightError('lease_lost', `Job ${job.id} is no longer leased by this worker`, { details: { jobId: job.id } });
         if (!held.held) throw lost();
         const expiresAt = clock.now() + worker.leaseMs;
-        const result = await retryTransient(() => db.executeQuery(q.heartbeat({ id: job.id, token: held.token, until: expiresAt })));
+        const result = await retryTransient(() => database.write('statement', (db) => db.executeQuery(q.heartbeat({ id: job.id, token: held.token, until: expiresAt }))));
         if (Number(result.numAffectedRows ?? 0) === 0 && !(await stillHeld(held))) {
           const error = lost();
           loseLease(held, error);
@@ -245,13 +245,13 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
     const id = held.row.id;
     const now = clock.now();
     if (failure === undefined) {
-      await retryTransient(() => db.executeQuery(q.complete({ id, token: held.token })));
+      await retryTransient(() => database.write('statement', (db) => db.executeQuery(q.complete({ id, token: held.token }))));
       return;
     }
     const attempt = Number(held.row.attempts);
     const message = errorMessage(failure.error);
     if (attempt >= Number(held.row.max_attempts)) {
-      await retryTransient(() => db.executeQuery(q.bury({ id, token: held.token, now, error: message })));
+      await retryTransient(() => database.write('statement', (db) => db.executeQuery(q.bury({ id, token: held.token, now, error: message }))));
       return;
     }
     let delay: number;
@@ -261,7 +261,7 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
       delay = defaultRetryDelayMs(attempt);
     }
     const retry = (waitingKey: string | null) =>
-      retryTransient(() => db.executeQuery(q.retry({ id, token: held.token, dueAt: now + delay, error: message, waitingKey })));
+      retryTransient(() => database.write('statement', (db) => db.executeQuery(q.retry({ id, token: held.token, dueAt: now + delay, error: message, waitingKey }))));
     try {
       await retry(held.row.dedupe_key);
     } catch (error) {

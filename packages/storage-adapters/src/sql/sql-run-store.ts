@@ -210,7 +210,7 @@ export function createSqlRunStore(database: SqlDatabase): RunStore {
 
     async publishVersion(tenantId, workflowId, id, definition, at) {
       try {
-        return await retryTransient(() => db.transaction().execute(async (trx) => {
+        return await retryTransient(() => database.write('transaction', async (trx) => {
           // The increment comes first: it takes the row's write lock, so concurrent
           // publishes queue behind it and read distinct numbers.
           const bumped = await trx
@@ -274,7 +274,7 @@ export function createSqlRunStore(database: SqlDatabase): RunStore {
       if (before !== undefined) return { created: false, run: before };
       const record: RunRecord = { ...run, lastSeq: events.length };
       try {
-        await retryTransient(() => db.transaction().execute(async (trx) => {
+        await retryTransient(() => database.write('transaction', async (trx) => {
           await trx.executeQuery(
             q.insertRun({
               tenantId: run.tenantId,
@@ -330,7 +330,7 @@ export function createSqlRunStore(database: SqlDatabase): RunStore {
     async appendEvents(tenantId, runId, expectedLastSeq, events, patch, at): Promise<AppendResult> {
       const time = at ?? Date.now();
       const lastSeq = expectedLastSeq + events.length;
-      return retryTransient(() => db.transaction().execute(async (trx): Promise<AppendResult> => {
+      return retryTransient(() => database.write('transaction', async (trx): Promise<AppendResult> => {
         const updated = await trx.executeQuery(
           q.advanceRun({ tenantId, id: runId, expected: expectedLastSeq, lastSeq, at: time, status: patch?.status ?? null, finishedAt: patch?.finishedAt ?? null }),
         );
