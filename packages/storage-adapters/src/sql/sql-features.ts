@@ -13,6 +13,8 @@ export interface SqlFeatures {
   supportsReturning: boolean;
   /** `LISTEN`/`NOTIFY`: workers in other processes hear of new jobs without polling. */
   supportsListenNotify: boolean;
+  /** `WITH x AS (INSERT/UPDATE ... RETURNING) INSERT ...`: several writes in one statement. */
+  supportsWritableCte: boolean;
   /**
    * One connection serialises everything (better-sqlite3): another process may write to
    * the file, but within a process there are no concurrent transactions.
@@ -27,11 +29,11 @@ export interface SqlFeatures {
 export function sqlFeatures(engine: SqlEngine): SqlFeatures {
   switch (engine) {
     case 'sqlite':
-      return { engine, supportsSkipLocked: false, supportsReturning: true, supportsListenNotify: false, singleConnection: true, textType: 'text', keyType: 'text' };
+      return { engine, supportsSkipLocked: false, supportsReturning: true, supportsListenNotify: false, supportsWritableCte: false, singleConnection: true, textType: 'text', keyType: 'text' };
     case 'postgres':
-      return { engine, supportsSkipLocked: true, supportsReturning: true, supportsListenNotify: true, singleConnection: false, textType: 'text', keyType: 'text' };
+      return { engine, supportsSkipLocked: true, supportsReturning: true, supportsListenNotify: true, supportsWritableCte: true, singleConnection: false, textType: 'text', keyType: 'text' };
     case 'mysql':
       // 191 characters of utf8mb4 is the longest key InnoDB indexes in every row format.
-      return { engine, supportsSkipLocked: true, supportsReturning: false, supportsListenNotify: false, singleConnection: false, textType: 'longtext', keyType: 'varchar(191)' };
+      return { engine, supportsSkipLocked: true, supportsReturning: false, supportsListenNotify: false, supportsWritableCte: false, singleConnection: false, textType: 'longtext', keyType: 'varchar(191)' };
   }
 }

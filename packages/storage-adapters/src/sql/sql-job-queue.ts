@@ -124,9 +124,15 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
     stopListening = database.listen(channel, wakeAll).catch(() => undefined);
   }
 
+  /**
+   * Wakes this process's workers, and the other processes' through NOTIFY unless a local
+   * worker has a free slot and so takes the job at once: a NOTIFY is a round trip.
+   */
   async function announce(): Promise<void> {
+    let localSlot = false;
+    for (const worker of workers) if (worker.state === 'running' && worker.leases.size < worker.concurrency) localSlot = true;
     wakeAll();
-    if (features.supportsListenNotify) await sql`select pg_notify(${channel}, '')`.execute(db);
+    if (features.supportsListenNotify && !localSlot) await sql`select pg_notify(${channel}, '')`.execute(db);
   }
 
   async function enqueueRow(input: Parameters<JobQueue['enqueue']>[0]): Promise<{ id: string; deduplicated: boolean }> {

@@ -25,6 +25,7 @@ import {
 } from '@pipewright/core';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { queryTemplate, templatesByCount } from './query-template';
+import { singleStatementWrites } from './single-statement-writes';
 import type { SqlDatabase } from './open-sql-database';
 import { isUniqueViolation, retryTransient } from './sql-errors';
 import type { DeadLettersTable, RunsTable, StoreDatabase, WorkflowVersionsTable, WorkflowsTable } from './store-database';
@@ -151,13 +152,18 @@ function hotQueries(db: Kysely<StoreDatabase>) {
 
 type HotQueries = ReturnType<typeof hotQueries>;
 
-function eventRows(q: HotQueries, tenantId: TenantId, runId: string, afterSeq: number, events: readonly RunEvent[], at: number) {
+/** The parameters of `events` rows: `seq<i>` and `event<i>` for each, and what they share. */
+function eventValuesOf(tenantId: TenantId, runId: string, afterSeq: number, events: readonly RunEvent[], at: number): Record<string, unknown> {
   const values: Record<string, unknown> = { tenantId, runId, at };
   events.forEach((event, index) => {
     values[`seq${index}`] = afterSeq + index + 1;
     values[`event${index}`] = JSON.stringify(event);
   });
-  return q.insertEvents(events.length)(values);
+  return values;
+}
+
+function eventRows(q: HotQueries, tenantId: TenantId, runId: string, afterSeq: number, events: readonly RunEvent[], at: number) {
+  return q.insertEvents(events.length)(eventValuesOf(tenantId, runId, afterSeq, events, at));
 }
 
 /**
@@ -171,6 +177,7 @@ function eventRows(q: HotQueries, tenantId: TenantId, runId: string, afterSeq: n
 export function createSqlRunStore(database: SqlDatabase): RunStore {
   const { db } = database;
   const q = hotQueries(db);
+  const combined = database.features.supportsWritableCte ? singleStatementWrites(db, database.tables) : undefined;
 
   return {
     async saveWorkflow(record) {
@@ -274,24 +281,30 @@ export function createSqlRunStore(database: SqlDatabase): RunStore {
       if (before !== undefined) return { created: false, run: before };
       const record: RunRecord = { ...run, lastSeq: events.length };
       try {
-        await retryTransient(() => database.write('transaction', async (trx) => {
-          await trx.executeQuery(
-            q.insertRun({
-              tenantId: run.tenantId,
-              id: run.id,
-              workflowId: run.workflowId,
-              versionId: run.versionId,
-              status: run.status,
-              createdAt: run.createdAt,
-              updatedAt: run.updatedAt,
-              finishedAt: run.finishedAt ?? null,
-              parentRunId: run.parentRunId ?? null,
-              idempotencyKey: run.idempotencyKey ?? null,
-              lastSeq: events.length,
+        const row = {
+          tenantId: run.tenantId,
+          id: run.id,
+          workflowId: run.workflowId,
+          versionId: run.versionId,
+          status: run.status,
+          createdAt: run.createdAt,
+          updatedAt: run.updatedAt,
+          finishedAt: run.finishedAt ?? null,
+          parentRunId: run.parentRunId ?? null,
+          idempotencyKey: run.idempotencyKey ?? null,
+          lastSeq: events.length,
+        };
+        if (combined !== undefined && events.length > 0) {
+          const values = eventValuesOf(run.tenantId, run.id, 0, events, run.createdAt);
+          await retryTransient(() => db.executeQuery(combined.createRun(events.length)({ ...values, ...row })));
+        } else {
+          await retryTransient(() =>
+            database.write('transaction', async (trx) => {
+              await trx.executeQuery(q.insertRun(row));
+              if (events.length > 0) await trx.executeQuery(eventRows(q, run.tenantId, run.id, 0, events, run.createdAt));
             }),
           );
-          if (events.length > 0) await trx.executeQuery(eventRows(q, run.tenantId, run.id, 0, events, run.createdAt));
-        }));
+        }
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
         // Another start with the same idempotency key won the race: its run is the answer.
@@ -330,6 +343,15 @@ export function createSqlRunStore(database: SqlDatabase): RunStore {
     async appendEvents(tenantId, runId, expectedLastSeq, events, patch, at): Promise<AppendResult> {
       const time = at ?? Date.now();
       const lastSeq = expectedLastSeq + events.length;
+      if (combined !== undefined && events.length > 0) {
+        const values = eventValuesOf(tenantId, runId, expectedLastSeq, events, time);
+        const result = await retryTransient(() =>
+          db.executeQuery(combined.appendEvents(events.length)({ ...values, expected: expectedLastSeq, lastSeq, status: patch?.status ?? null, finishedAt: patch?.finishedAt ?? null })),
+        );
+        if (Number(result.numAffectedRows ?? 0) === events.length) return { ok: true, lastSeq };
+        const [row] = (await db.executeQuery(q.getRun({ tenantId, id: runId }))).rows;
+        return row === undefined ? { ok: false, reason: 'not_found' } : { ok: false, reason: 'conflict', lastSeq: Number(row.last_seq) };
+      }
       return retryTransient(() => database.write('transaction', async (trx): Promise<AppendResult> => {
         const updated = await trx.executeQuery(
           q.advanceRun({ tenantId, id: runId, expected: expectedLastSeq, lastSeq, at: time, status: patch?.status ?? null, finishedAt: patch?.finishedAt ?? null }),
