@@ -1,10 +1,11 @@
 import { compileBenchmarks } from './compile.bench';
 import { engineBenchmarks } from './engine.bench';
 import { runCases } from './harness';
+import { storageBenchmarks } from './storage.bench';
 
 // `npm run bench -- <filter>` runs only the benchmarks whose name starts with the filter.
 const filter = process.argv[2];
 runCases(compileBenchmarks, filter);
-for (const bench of engineBenchmarks) {
+for (const bench of [...engineBenchmarks, ...storageBenchmarks]) {
   if (!filter || bench.name.startsWith(filter) || filter.startsWith(bench.name)) await bench.run();
 }
