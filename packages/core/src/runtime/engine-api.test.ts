@@ -7,7 +7,9 @@ import { coreNodes } from '../nodes/core-nodes';
 import { createRegistry } from '../registry/create-registry';
 import type { NodeContext } from '../registry/node-context';
 import { defineNode } from '../registry/node-definition';
+import { createFakeClock } from '../testing/fake-clock';
 import { createTestEngine, type TestEngine } from '../testing/test-engine';
+import { createEngine } from './engine';
 import type { EngineEvent } from './engine-events';
 import type { RecordedError } from './run-events';
 import type { EngineHooks } from './step-hooks';
@@ -260,5 +262,23 @@ describe('runs', () => {
     const view = await engine.run(chain('hooked', [{ id: 'a', type: 'test.step' }]));
     expect(order).toEqual(['outer:before:a', 'inner:before:a', 'run:a', 'inner:after:a', 'outer:after:a']);
     expect(view.output).toEqual({ outer: { inner: 'raw' } });
+  });
+});
+
+describe('engine.stop', () => {
+  it('leaves no timer behind, so a host process can exit', async () => {
+    const clock = createFakeClock();
+    const engine = createEngine({ registry: createRegistry(coreNodes), clock, leaseMs: 3_000 });
+    const ctx = { tenantId: 'acme' };
+    await engine.workflows.save(ctx, { id: 'w', name: 'w', nodes: [{ id: 'start', type: 'core.manual', config: {} }], edges: [] });
+    await engine.workflows.publish(ctx, 'w');
+    engine.start();
+    const done = new Promise<void>((resolve) => engine.on('run.succeeded', () => resolve()));
+    await engine.runs.start(ctx, { workflowId: 'w' }, {});
+    await done;
+    // The worker heartbeated the run's job while it held it: that timer must go with the worker.
+    expect(clock.pendingTimers()).toBeGreaterThan(0);
+    await engine.stop();
+    expect(clock.pendingTimers()).toBe(0);
   });
 });

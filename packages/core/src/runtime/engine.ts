@@ -108,12 +108,11 @@ function buildEngine(options: EngineOptions, dry?: DryRunMode): Engine {
   // One timer heartbeats every job this worker holds, instead of a timer per job: a
   // lost lease aborts that job's signal and its run stops advancing here.
   const leased = new Set<LeasedJob>();
-  let heartbeatArmed = false;
+  let cancelHeartbeat: (() => void) | undefined;
   function armHeartbeat(): void {
-    if (heartbeatArmed) return;
-    heartbeatArmed = true;
-    clock.setTimer(leaseMs / 3, () => {
-      heartbeatArmed = false;
+    if (cancelHeartbeat !== undefined) return;
+    cancelHeartbeat = clock.setTimer(leaseMs / 3, () => {
+      cancelHeartbeat = undefined;
       for (const job of leased) job.heartbeat().catch(() => undefined);
       if (leased.size > 0) armHeartbeat();
     });
@@ -241,6 +240,9 @@ function buildEngine(options: EngineOptions, dry?: DryRunMode): Engine {
       stopping = graceful;
       await current.stop({ graceful });
       stopping = false;
+      // A stopped worker holds nothing to keep alive, and a pending timer would keep the host's process running.
+      cancelHeartbeat?.();
+      cancelHeartbeat = undefined;
     },
     on(name, listener) {
       core.emitter.on(name, listener as never);
