@@ -10,6 +10,7 @@ import { sqlConnectionOptionsSchema, type SqlConnectionOptions } from './sql-con
 import { sqlFeatures, type SqlEngine, type SqlFeatures } from './sql-features';
 import type { StoreDatabase } from './store-database';
 import { TablePrefixPlugin } from './table-prefix-plugin';
+import { startSqliteCheckpointer } from './sqlite-checkpointer';
 import { WriteBatcher } from './write-batcher';
 
 /** A listener for PostgreSQL notifications on one channel; returns how to stop listening. */
@@ -118,11 +119,18 @@ export async function openSqlDatabase(options: SqlConnectionOptions): Promise<Sq
   if (typeof connection === 'string') {
     if (connection.startsWith('sqlite:')) {
       const { default: Database } = await import('better-sqlite3');
-      const database = openSqliteFile(Database, sqliteFileOf(connection));
+      const file = sqliteFileOf(connection);
+      const database = openSqliteFile(Database, file);
       tuneSqlite(database);
+      // A file we opened gets its checkpoints on a thread of their own (see startSqliteCheckpointer).
+      const checkpointer = file === ':memory:' ? undefined : startSqliteCheckpointer(file);
+      if (checkpointer !== undefined) database.pragma('wal_autocheckpoint = 0');
       engine = 'sqlite';
       base = kyselyOf(new SqliteDialect({ database: withStatementCache(database) }));
-      closeOwned = () => base.destroy();
+      closeOwned = async () => {
+        await checkpointer?.stop();
+        await base.destroy();
+      };
     } else if (connection.startsWith('postgres')) {
       const { default: pg } = await import('pg');
       pgPool = new pg.Pool({ connectionString: connection, max: poolSize });

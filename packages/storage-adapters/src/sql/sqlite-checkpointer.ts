@@ -1,0 +1,55 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+
+/**
+ * The thread's code, inline so that it runs the same from source and from the bundle;
+ * it loads better-sqlite3 from the path the main thread resolved.
+ */
+const threadSource = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file);
+db.pragma('busy_timeout = 5000');
+const checkpoint = () => { try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {} };
+const timer = setInterval(checkpoint, workerData.intervalMs);
+parentPort.on('message', () => {
+  clearInterval(timer);
+  checkpoint();
+  db.close();
+  parentPort.postMessage('stopped');
+});
+`;
+
+export interface SqliteCheckpointer {
+  stop(): Promise<void>;
+}
+
+/**
+ * Moves WAL checkpoints off the event loop. SQLite's automatic checkpoint runs inside
+ * the commit that crosses the threshold, on the caller's thread: copying the WAL back
+ * into the file and syncing it takes milliseconds, and with better-sqlite3 that stalls
+ * every run in the process (it was the whole tail of starting a run). The main
+ * connection turns automatic checkpoints off; this thread, on a connection of its own,
+ * runs a passive checkpoint (which never blocks readers or writers) every `intervalMs`.
+ */
+export function startSqliteCheckpointer(file: string, intervalMs = 250): SqliteCheckpointer {
+  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+  const worker = new Worker(threadSource, { eval: true, workerData: { driver, file, intervalMs } });
+  // A checkpointer never keeps the host's process alive.
+  worker.unref();
+  let stopped: Promise<void> | undefined;
+  return {
+    stop() {
+      stopped ??= new Promise<void>((resolve) => {
+        const finish = (): void => {
+          void worker.terminate().finally(resolve);
+        };
+        worker.once('message', finish);
+        worker.once('error', finish);
+        worker.once('exit', () => resolve());
+        worker.postMessage('stop');
+      });
+      return stopped;
+    },
+  };
+}
