@@ -7,6 +7,7 @@ import { coreNodes } from '../nodes/core-nodes';
 import { createRegistry } from '../registry/create-registry';
 import type { NodeContext } from '../registry/node-context';
 import { defineNode } from '../registry/node-definition';
+import { createMemoryJobQueue } from '../ports/memory-job-queue';
 import { createFakeClock } from '../testing/fake-clock';
 import { createTestEngine, type TestEngine } from '../testing/test-engine';
 import { createEngine } from './engine';
@@ -268,7 +269,8 @@ describe('runs', () => {
 describe('engine.stop', () => {
   it('leaves no timer behind, so a host process can exit', async () => {
     const clock = createFakeClock();
-    const engine = createEngine({ registry: createRegistry(coreNodes), clock, leaseMs: 3_000 });
+    const queue = createMemoryJobQueue({ clock });
+    const engine = createEngine({ registry: createRegistry(coreNodes), clock, queue, leaseMs: 3_000 });
     const ctx = { tenantId: 'acme' };
     await engine.workflows.save(ctx, { id: 'w', name: 'w', nodes: [{ id: 'start', type: 'core.manual', config: {} }], edges: [] });
     await engine.workflows.publish(ctx, 'w');
@@ -279,6 +281,8 @@ describe('engine.stop', () => {
     // The worker heartbeated the run's job while it held it: that timer must go with the worker.
     expect(clock.pendingTimers()).toBeGreaterThan(0);
     await engine.stop();
+    // The queue's own timers (due jobs, lease expiries) go with the queue.
+    await queue.close();
     expect(clock.pendingTimers()).toBe(0);
   });
 });
