@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { newId } from '@pipewright/core';
+import { asTenantId, newId } from '@pipewright/core';
 import { jobQueueContract } from '@pipewright/core/testing';
-import { afterAll } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { describeWithServer, testServer, type TestServer } from '../test-support/test-servers';
 import { migrateStore } from './migrate-store';
 import { openSqlDatabase, type SqlDatabase } from './open-sql-database';
@@ -45,3 +45,32 @@ for (const [name, server, url] of servers) {
     jobQueueContract({ name: `sql ${name}`, create: async ({ clock }) => createSqlJobQueue(await database(), { queueName: newId('q'), clock, pollIntervalMs: 20 }) });
   });
 }
+
+describeWithServer(postgres, 'sql job queue on postgres: LISTEN/NOTIFY', () => {
+  it('wakes a worker on another connection pool at once, without waiting for its poll', async () => {
+    // Two databases opened separately stand for two processes; the worker's poll is a minute long.
+    const producerDb = await openSqlDatabase({ connection: postgres.url, tablePrefix: 'pwtest_' });
+    const workerDb = await openSqlDatabase({ connection: postgres.url, tablePrefix: 'pwtest_' });
+    await migrateStore(producerDb);
+    const queueName = newId('q');
+    const producer = createSqlJobQueue(producerDb, { queueName, pollIntervalMs: 60_000 });
+    const consumer = createSqlJobQueue(workerDb, { queueName, pollIntervalMs: 60_000 });
+    try {
+      let received: (() => void) | undefined;
+      const handled = new Promise<void>((resolve) => (received = resolve));
+      const worker = consumer.process(async () => received?.(), { concurrency: 1 });
+      // The worker's first look finds nothing; from then on only a notification can wake it.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const sentAt = Date.now();
+      await producer.enqueue({ tenantId: asTenantId('acme'), name: 'ping', payload: {} });
+      await handled;
+      expect(Date.now() - sentAt).toBeLessThan(5_000);
+      await worker.stop({ graceful: true });
+    } finally {
+      await producer.close();
+      await consumer.close();
+      await producerDb.close();
+      await workerDb.close();
+    }
+  });
+});
