@@ -301,6 +301,13 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
     void fill(worker);
   }
 
+  async function releaseAll(leases: readonly Lease[]): Promise<void> {
+    for (const held of leases) {
+      held.held = false;
+      await retryTransient(() => database.write('statement', (db) => db.executeQuery(q.release({ id: held.row.id, token: held.token })))).catch(() => undefined);
+    }
+  }
+
   function schedulePoll(worker: Worker, ms: number): void {
     if (worker.state !== 'running') return;
     worker.cancelPoll?.();
@@ -329,7 +336,9 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
           }
           if (leases.length === 0) break;
           if (worker.state !== 'running') {
-            // Stopped while leasing: the leases expire and the jobs go to another worker.
+            // Stopped while leasing: a graceful stop hands the jobs back at once, undoing the
+            // attempt; after a crash-like stop they wait for their leases to expire.
+            if (worker.state === 'stopping' || worker.state === 'stopped') await releaseAll(leases);
             break;
           }
           for (const held of leases) {
