@@ -8,6 +8,7 @@ import { builtinConnectors } from '@pipewright/connectors';
 import { asRunId, asTenantId, coreNodes, createEngine, createRegistry, newId, type Engine, type WorkflowInput } from '@pipewright/core';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
+import { createPool as createMysqlPool } from 'mysql2';
 import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
 import type { BullmqJobQueue } from './bullmq/bullmq-job-queue';
@@ -186,6 +187,22 @@ describeWithServer(postgres, 'createStorage on a pg pool the host owns', () => {
     const { rows } = await pool.query<{ one: number }>('select 1 as one');
     expect(rows[0]?.one).toBe(1);
     await pool.end();
+  });
+});
+
+describeWithServer(mysql, 'createStorage on a mysql2 pool the host owns', () => {
+  it('uses the pool and leaves it open on close', async () => {
+    const pool = createMysqlPool({ uri: mysql.url, connectionLimit: 3 });
+    const tablePrefix = `pwmypool_${Date.now().toString(36)}_`;
+    const storage = await createStorage({ connection: { mysqlPool: pool }, tablePrefix });
+    const engine = await engineOn(storage);
+    await runToEnd(engine, { employees: 150 });
+    await engine.stop();
+    await dropTables(storage);
+    await storage.close();
+    const [rows] = await pool.promise().query('select 1 as one');
+    expect(rows).toEqual([{ one: 1 }]);
+    await pool.promise().end();
   });
 });
 
