@@ -14,7 +14,7 @@ import { afterAll, expect, it } from 'vitest';
 import type { BullmqJobQueue } from './bullmq/bullmq-job-queue';
 import { createStorage, type Storage } from './create-storage';
 import { StorageConfigError } from './storage-config-error';
-import { describeWithServer, testServer } from './test-support/test-servers';
+import { describeWithServer, embeddedDatabase, testServer, type TestServer } from './test-support/test-servers';
 
 const directory = mkdtempSync(join(tmpdir(), 'pw-create-storage-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -60,8 +60,8 @@ async function engineOn(storage: Storage): Promise<Engine> {
 
 const postgres = await testServer('postgres');
 const mysql = await testServer('mysql');
-const targets: Array<[string, () => string, { available: boolean; skipReason: string; name: 'postgres' | 'mysql' | 'redis'; url: string }]> = [
-  ['sqlite file', () => `sqlite:${join(directory, `${newId('db')}.db`)}`, { available: true, skipReason: '', name: 'postgres', url: '' }],
+const targets: Array<[string, () => string, Pick<TestServer, 'available' | 'skipReason'>]> = [
+  ['sqlite file', () => `sqlite:${join(directory, `${newId('db')}.db`)}`, embeddedDatabase],
   ['postgres', () => postgres.url, postgres],
   ['mariadb', () => mysql.url, mysql],
 ];

@@ -65,11 +65,14 @@ async function probe(name: TestServerName): Promise<TestServer> {
   return { name, url, available, skipReason: message };
 }
 
+/** Stands in for a server where the database is embedded (SQLite): always there. */
+export const embeddedDatabase: Pick<TestServer, 'available' | 'skipReason'> = { available: true, skipReason: '' };
+
 /**
  * `describe` for a block that needs a server: skipped, with the reason in its title,
  * when the server is missing outside CI.
  */
-export function describeWithServer(server: TestServer, title: string, body: () => void): void {
+export function describeWithServer(server: Pick<TestServer, 'available' | 'skipReason'>, title: string, body: () => void): void {
   if (server.available) describe(title, body);
   else describe.skip(`${title} — skipped: ${server.skipReason}`, body);
 }
