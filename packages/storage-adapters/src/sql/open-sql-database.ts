@@ -123,7 +123,10 @@ export async function openSqlDatabase(options: SqlConnectionOptions): Promise<Sq
       const database = openSqliteFile(Database, file);
       tuneSqlite(database);
       // A file we opened gets its checkpoints on a thread of their own (see startSqliteCheckpointer).
-      const checkpointer = file === ':memory:' ? undefined : startSqliteCheckpointer(file);
+      const restoreAutomaticCheckpoints = (): void => {
+        if (database.open) database.pragma('wal_autocheckpoint = 1000');
+      };
+      const checkpointer = file === ':memory:' ? undefined : startSqliteCheckpointer(file, restoreAutomaticCheckpoints);
       if (checkpointer !== undefined) database.pragma('wal_autocheckpoint = 0');
       engine = 'sqlite';
       base = kyselyOf(new SqliteDialect({ database: withStatementCache(database) }));

@@ -31,13 +31,21 @@ export interface SqliteCheckpointer {
  * every run in the process (it was the whole tail of starting a run). The main
  * connection turns automatic checkpoints off; this thread, on a connection of its own,
  * runs a passive checkpoint (which never blocks readers or writers) every `intervalMs`.
+ * Should the thread end without `stop()`, `onLost` is called to turn SQLite's own
+ * checkpoints back on.
  */
-export function startSqliteCheckpointer(file: string, intervalMs = 250): SqliteCheckpointer {
+export function startSqliteCheckpointer(file: string, onLost: () => void, intervalMs = 250): SqliteCheckpointer {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(threadSource, { eval: true, workerData: { driver, file, intervalMs } });
   // A checkpointer never keeps the host's process alive.
   worker.unref();
   let stopped: Promise<void> | undefined;
+  // A thread that ends on its own (it could not open the file, it crashed) must not leave the WAL to grow.
+  worker.once('exit', () => {
+    if (stopped === undefined) onLost();
+  });
+  // Its errors end the thread, which 'exit' reports; they are not the host's to handle.
+  worker.on('error', () => undefined);
   return {
     stop() {
       stopped ??= new Promise<void>((resolve) => {
