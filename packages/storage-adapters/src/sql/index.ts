@@ -1,4 +1,4 @@
-export { openSqlDatabase, sqliteFileOf, type SqlDatabase, type Listen } from './open-sql-database';
+export { openSqlDatabase, type SqlDatabase, type Listen } from './open-sql-database';
 export type { SqlConnection, SqlConnectionOptions } from './sql-connection-options';
 export { sqlFeatures, type SqlEngine, type SqlFeatures } from './sql-features';
 export { migrateStore } from './migrate-store';

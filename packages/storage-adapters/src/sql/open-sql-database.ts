@@ -37,7 +37,7 @@ function invalid(message: string, issues: StorageConfigError['issues']): Storage
 }
 
 /** `sqlite:./data/pw.db`, `sqlite:///abs/pw.db`, `sqlite::memory:` → a file path or `:memory:`. */
-export function sqliteFileOf(url: string): string {
+function sqliteFileOf(url: string): string {
   let rest = url.slice('sqlite:'.length);
   if (rest.startsWith('//')) rest = rest.slice(2);
   if (rest === '' ) throw invalid('The sqlite: URL names no file; use sqlite:./path/to/file.db or sqlite::memory:', [{ path: ['connection'], message: 'missing file name', code: 'custom' }]);

@@ -8,6 +8,7 @@ import {
   encodeCursor,
   pageLimit,
   type AppendResult,
+  type CursorKey,
   type CreateRunResult,
   type DeadLetter,
   type Page,
@@ -23,7 +24,7 @@ import {
   type WorkflowRecord,
   type WorkflowVersionRecord,
 } from '@pipewright/core';
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
 import { queryTemplate, templatesByCount } from './query-template';
 import { singleStatementWrites } from './single-statement-writes';
 import type { SqlDatabase } from './open-sql-database';
@@ -79,6 +80,18 @@ function toDeadLetter(row: Selectable<DeadLettersTable>): DeadLetter {
     error: row.error,
     attempts: Number(row.attempts),
     failedAt: Number(row.failed_at),
+  };
+}
+
+/**
+ * Rows after a page's last item in newest-first order: an earlier time, or the same time
+ * and a smaller id. Every list of the store pages this way.
+ */
+function olderThan<Table extends 'workflows' | 'runs' | 'dead_letters'>(column: 'created_at' | 'failed_at', after: CursorKey) {
+  return (eb: ExpressionBuilder<StoreDatabase, Table>) => {
+    const time = sql.ref<number>(column);
+    const id = sql.ref<string>('id');
+    return eb.or([eb(time, '<', after.at), eb.and([eb(time, '=', after.at), eb(id, '<', after.id)])]);
   };
 }
 
@@ -207,10 +220,7 @@ export function createSqlRunStore(database: SqlDatabase): RunStore {
     async listWorkflows(tenantId, page = {}) {
       const limit = pageLimit(page.limit);
       let query = db.selectFrom('workflows').selectAll().where('tenant_id', '=', tenantId);
-      if (page.cursor !== undefined) {
-        const after = decodeCursor(page.cursor);
-        query = query.where((eb) => eb.or([eb('created_at', '<', after.at), eb.and([eb('created_at', '=', after.at), eb('id', '<', after.id)])]));
-      }
+      if (page.cursor !== undefined) query = query.where(olderThan('created_at', decodeCursor(page.cursor)));
       const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
       return pageFrom(rows.map(toWorkflow), limit, (workflow) => ({ at: workflow.createdAt, id: workflow.id }));
     },
@@ -332,10 +342,7 @@ export function createSqlRunStore(database: SqlDatabase): RunStore {
       if (filter.parentRunId !== undefined) query = query.where('parent_run_id', '=', filter.parentRunId);
       if (filter.createdAfter !== undefined) query = query.where('created_at', '>', filter.createdAfter);
       if (filter.createdBefore !== undefined) query = query.where('created_at', '<', filter.createdBefore);
-      if (page.cursor !== undefined) {
-        const after = decodeCursor(page.cursor);
-        query = query.where((eb) => eb.or([eb('created_at', '<', after.at), eb.and([eb('created_at', '=', after.at), eb('id', '<', after.id)])]));
-      }
+      if (page.cursor !== undefined) query = query.where(olderThan('created_at', decodeCursor(page.cursor)));
       const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
       return pageFrom(rows.map(toRun), limit, (run) => ({ at: run.createdAt, id: run.id }));
     },
@@ -393,10 +400,7 @@ export function createSqlRunStore(database: SqlDatabase): RunStore {
     async listDeadLetters(tenantId, page = {}) {
       const limit = pageLimit(page.limit);
       let query = db.selectFrom('dead_letters').selectAll().where('tenant_id', '=', tenantId);
-      if (page.cursor !== undefined) {
-        const after = decodeCursor(page.cursor);
-        query = query.where((eb) => eb.or([eb('failed_at', '<', after.at), eb.and([eb('failed_at', '=', after.at), eb('id', '<', after.id)])]));
-      }
+      if (page.cursor !== undefined) query = query.where(olderThan('failed_at', decodeCursor(page.cursor)));
       const rows = await query.orderBy('failed_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
       return pageFrom(rows.map(toDeadLetter), limit, (letter) => ({ at: letter.failedAt, id: letter.id }));
     },

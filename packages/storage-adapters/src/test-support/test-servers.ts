@@ -73,6 +73,5 @@ export const embeddedDatabase: Pick<TestServer, 'available' | 'skipReason'> = { 
  * when the server is missing outside CI.
  */
 export function describeWithServer(server: Pick<TestServer, 'available' | 'skipReason'>, title: string, body: () => void): void {
-  if (server.available) describe(title, body);
-  else describe.skip(`${title} — skipped: ${server.skipReason}`, body);
+  describe.skipIf(!server.available)(server.available ? title : `${title} — skipped: ${server.skipReason}`, body);
 }
