@@ -18,11 +18,13 @@ function median(values: number[]): number {
  * going for `durationMs`. Fresh per round: the in-memory store keeps every run, and a
  * heap that only grows would measure the garbage collector rather than the engine.
  */
-async function measureRound(workflow: WorkflowInput, durationMs: number): Promise<number> {
+async function measureRound(workflow: WorkflowInput, durationMs: number, tenants = 1): Promise<number> {
   const engine = createEngine({ registry, concurrency: inFlight });
-  const ctx = { tenantId: 'bench' };
-  await engine.workflows.save(ctx, workflow);
-  await engine.workflows.publish(ctx, workflow.id);
+  const contexts = Array.from({ length: tenants }, (_, index) => ({ tenantId: `bench-${index}` }));
+  for (const ctx of contexts) {
+    await engine.workflows.save(ctx, workflow);
+    await engine.workflows.publish(ctx, workflow.id);
+  }
   engine.start();
   let finished = 0;
   let failed = 0;
@@ -39,7 +41,10 @@ async function measureRound(workflow: WorkflowInput, durationMs: number): Promis
   const start = performance.now();
   let started = 0;
   while (performance.now() - start < durationMs) {
-    while (started - finished < inFlight) void engine.runs.start(ctx, { workflowId: workflow.id }, benchInput(started++));
+    while (started - finished < inFlight) {
+      const ctx = contexts[started % tenants] as { tenantId: string };
+      void engine.runs.start(ctx, { workflowId: workflow.id }, benchInput(started++));
+    }
     await new Promise<void>((resolve) => {
       release = resolve;
     });
@@ -67,6 +72,24 @@ export interface EngineBench {
   run: () => Promise<void>;
 }
 
+/**
+ * What fair scheduling between tenants costs: the same workload spread over 1,000
+ * tenants (the queue keeps a place per tenant and takes turns) against one tenant,
+ * rounds interleaved so drift in the machine's speed hits both alike.
+ */
+async function fairnessOverheadPct(workflow: WorkflowInput): Promise<{ one: number; many: number; pct: number }> {
+  await measureRound(workflow, 1_000, 1);
+  await measureRound(workflow, 1_000, 1_000);
+  const one: number[] = [];
+  const many: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    one.push(await measureRound(workflow, roundMs, 1));
+    many.push(await measureRound(workflow, roundMs, 1_000));
+  }
+  const pct = (1 - median(many) / median(one)) * 100;
+  return { one: median(one), many: median(many), pct };
+}
+
 export const engineBenchmarks: EngineBench[] = [
   {
     name: 'engine.memory.linear10',
@@ -80,6 +103,15 @@ export const engineBenchmarks: EngineBench[] = [
     name: 'engine.memory.fanout10',
     run: async () => {
       report('engine.memory.fanout10.runs_per_s', await runsPerSecond(fanout10()), 'runs/s');
+    },
+  },
+  {
+    name: 'fairness.overhead_pct',
+    run: async () => {
+      const { one, many, pct } = await fairnessOverheadPct(linear10());
+      report('fairness.one_tenant.runs_per_s', one, 'runs/s');
+      report('fairness.1000_tenants.runs_per_s', many, 'runs/s');
+      report('fairness.overhead_pct', pct, '%');
     },
   },
 ];

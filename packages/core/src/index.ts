@@ -5,6 +5,10 @@ export {
   workflowNodeSchema,
   workflowEdgeSchema,
   workflowSettingsSchema,
+  concurrencySettingsSchema,
+  debounceSettingsSchema,
+  batchSettingsSchema,
+  flowKeySchema,
   retryPolicySchema,
   onErrorSchema,
   nodeIdSchema,
@@ -15,6 +19,9 @@ export {
   type WorkflowNode,
   type WorkflowEdge,
   type WorkflowSettings,
+  type ConcurrencySettings,
+  type DebounceSettings,
+  type BatchSettings,
   type RetryPolicy,
   type OnError,
   type Position,
@@ -78,6 +85,9 @@ export { RetryableError, FatalError, RetryAfterError, TimeoutError, CancelledErr
 export { classifyError, toRecordedError, MAX_RECORDED_MESSAGE_LENGTH, type ErrorClassification } from './reliability/classify-error';
 export { parseRetryAfter } from './reliability/parse-retry-after';
 export { backoffDelay, planRetry, MAX_RETRY_AFTER_MS, type RetryDecision } from './reliability/retry-policy';
+export { breakerOptionsSchema, type BreakerOptions, type BreakerOptionsInput, type BreakerState } from './reliability/circuit-breaker';
+export { rateLimitOptionsSchema, type RateLimitOptions, type RateLimitOptionsInput } from './reliability/rate-limiter';
+export { flowControlOptionsSchema, type FlowControlOptions, type BreakerView } from './reliability/flow-control';
 
 export type { Clock } from './ports/clock';
 export { realClock } from './ports/real-clock';
@@ -94,21 +104,29 @@ export type {
   CreateRunResult,
   AppendResult,
   DeadLetter,
+  FlowStateRecord,
 } from './ports/run-store';
 export { createMemoryRunStore } from './ports/memory-run-store';
 export { encodeCursor, decodeCursor, pageLimit, defaultPageLimit, maxPageLimit, type CursorKey } from './ports/page-cursor';
 export type { JobQueue, JobInput, Job, LeasedJob, JobHandler, ProcessOptions, QueueWorker, QueueDeadLetter } from './ports/job-queue';
 export { createMemoryJobQueue, type MemoryJobQueueOptions } from './ports/memory-job-queue';
+export { isBlobId, assertBlobId, assertBlobTenantId, sha256Hex, type BlobStore, type BlobInfo } from './ports/blob-store';
+export { createMemoryBlobStore, type MemoryBlobStore } from './ports/memory-blob-store';
+export { isBlobRef, type BlobRef } from './payloads/blob-ref';
+export { payloadOptionsSchema, type PayloadOptions, type PayloadLimits } from './payloads/payload-options';
 
 export { asTenantId, asWorkflowId, asWorkflowVersionId, asRunId, asJobId, newId, type TenantId, type WorkflowId, type WorkflowVersionId, type RunId, type JobId, type Brand } from './ids';
-export { createEngine, replayEvents, type Engine, type EngineOptions } from './runtime/engine';
+export { createEngine, replayEvents, type Engine, type EngineOptions, type BreakersApi } from './runtime/engine';
 export type { EngineLogger } from './runtime/engine-core';
 export type { EngineHooks, StepRunner } from './runtime/step-hooks';
 export type { EngineEvent, EngineEventMap } from './runtime/engine-events';
 export type { RunEvent, RunEventType, RunEventOf, RecordedError, StepLogEntry, ParentLink } from './runtime/run-events';
-export { foldRun, applyRunEvent, type RunState, type StepState, type StepStatus, type ChildState } from './runtime/run-state';
+export { foldRun, applyRunEvent, type RunState, type StepState, type StepStatus, type ChildState, type ParkState } from './runtime/run-state';
 export type { RunView, StepView, RunLogView } from './runtime/run-view';
 export type { TenantContext, WorkflowsApi } from './runtime/workflows-api';
-export type { RunsApi, RunTarget, StartRunOptions, RunListFilter } from './runtime/runs-api';
+export type { RunsApi, RunTarget, StartRunOptions, StartRunResult, RunListFilter } from './runtime/runs-api';
+export type { DeferredStart } from './flow/deferred-start';
+export type { SlotWait, SlotScopeKind } from './flow/run-concurrency';
+export type { FailedRun, FailedRunsQuery, RedriveTarget, RedriveOutcome } from './flow/redrive';
 export type { DryRunResult, PreviewStep, ReplayResult, ReplayDivergence } from './runtime/preview';
 export { cloneJson } from './json/clone-json';

@@ -97,7 +97,7 @@ for (const [name, url, server] of targets) {
       const storages = [await createStorage({ connection: target, tablePrefix })];
       try {
         const { rows } = await sql<{ name: string }>`select name from ${sql.table(`${tablePrefix}migrations`)}`.execute(storages[0]!.database.db);
-        expect(rows.map((row) => row.name)).toEqual(['0001_runs_and_jobs']);
+        expect(rows.map((row) => row.name)).toEqual(['0001_runs_and_jobs', '0002_flow_control']);
       } finally {
         await dropTables(storages[0]!);
         for (const storage of storages) await storage.close();
@@ -147,9 +147,11 @@ it('names every table with the prefix, so the store can share a database', async
   const names = database.prepare("select name from sqlite_master where type = 'table' order by name").all() as Array<{ name: string }>;
   expect(names.map((row) => row.name)).toEqual([
     'host_pw_dead_letters',
+    'host_pw_flow_states',
     'host_pw_jobs',
     'host_pw_migration_lock',
     'host_pw_migrations',
+    'host_pw_queue_tenants',
     'host_pw_run_events',
     'host_pw_runs',
     'host_pw_workflow_versions',

@@ -20,3 +20,4 @@ export {
 } from './sql/index';
 export { createStorage, type Storage, type StorageOptions } from './create-storage';
 export { createBullmqJobQueue, type BullmqJobQueue, type BullmqJobQueueOptions } from './bullmq/index';
+export { createFsBlobStore, type FsBlobStoreOptions } from './blob/index';

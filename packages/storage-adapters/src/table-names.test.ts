@@ -22,6 +22,8 @@ describe('tableNames', () => {
       runEvents: 'pw_run_events',
       jobs: 'pw_jobs',
       deadLetters: 'pw_dead_letters',
+      flowStates: 'pw_flow_states',
+      queueTenants: 'pw_queue_tenants',
       migrations: 'pw_migrations',
       migrationLock: 'pw_migration_lock',
     });
@@ -35,7 +37,7 @@ describe('tableNames', () => {
 
   it('applies a custom prefix to every table', () => {
     const tables = tableNames('acme_pw_');
-    expect(Object.values(tables)).toHaveLength(8);
+    expect(Object.values(tables)).toHaveLength(10);
     for (const name of Object.values(tables)) expect(name.startsWith('acme_pw_')).toBe(true);
     expect(tables.deadLetters).toBe('acme_pw_dead_letters');
     expectTypeOf(tables.migrationLock).toEqualTypeOf<'acme_pw_migration_lock'>();

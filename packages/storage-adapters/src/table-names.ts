@@ -12,6 +12,8 @@ const baseTableNames = {
   runEvents: 'run_events',
   jobs: 'jobs',
   deadLetters: 'dead_letters',
+  flowStates: 'flow_states',
+  queueTenants: 'queue_tenants',
   migrations: 'migrations',
   migrationLock: 'migration_lock',
 } as const;

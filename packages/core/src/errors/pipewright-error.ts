@@ -32,7 +32,9 @@ export type PipewrightErrorCode =
   /** Raised by the engine: the run or step was cancelled. */
   | 'cancelled'
   /** Raised by the engine: a circuit breaker is open for the step's key. */
-  | 'circuit_open';
+  | 'circuit_open'
+  /** Raised by the engine: a step output or run input is over a size limit (`payloads` options). */
+  | 'payload_too_large';
 
 /**
  * Marks instances across bundled copies of core: `instanceof` fails when a host ends

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseTemplate } from '../expressions/template';
 
 const reservedNodeIds = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -80,18 +81,73 @@ export const workflowEdgeSchema = z.object({
   targetHandle: handleIdSchema.optional(),
 });
 
-export const workflowSettingsSchema = z.object({
-  /** Wall-clock limit for a whole run. */
-  timeoutMs: z.number().int().min(1).max(31_536_000_000).optional(),
-  /** Runs of this workflow that may execute at once; further runs queue. */
-  maxConcurrentRuns: z.number().int().min(1).max(100_000).optional(),
-  /** Default error behaviour for nodes that do not set `onError`. */
-  onError: onErrorSchema.default('fail'),
-  /** Default retry policy for nodes that do not set `retry`. */
-  retry: retryPolicySchema.optional(),
-  /** Initial values of `vars` in expressions. */
-  variables: z.record(z.string(), z.unknown()).default({}),
+function templateParses(source: string): boolean {
+  try {
+    parseTemplate(source);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A template evaluated once per start on the run's input, e.g. `{{ trigger.customerId }}`:
+ * starts with the same value share a concurrency slot list, a debounce or a batch. It
+ * can read `trigger`, `vars` and `run`, not `steps` (nothing has run yet).
+ */
+export const flowKeySchema = z.string().min(1).max(1_000).refine(templateParses, { message: 'Not a valid template' });
+
+/**
+ * Runs that may execute at once. With `key`, the limit holds per value of the key (one
+ * run at a time per customer); without, for the whole workflow, like `maxConcurrentRuns`.
+ * Runs over the limit are created `queued` and start, oldest first, as slots free up.
+ */
+export const concurrencySettingsSchema = z.object({
+  limit: z.number().int().min(1).max(100_000),
+  key: flowKeySchema.optional(),
 });
+
+/**
+ * Starts within `quietMs` of each other (per value of `key`) collapse into one run,
+ * started `quietMs` after the last of them with the last one's input. `maxWaitMs` bounds
+ * how long a stream of starts can keep postponing it.
+ */
+export const debounceSettingsSchema = z.object({
+  quietMs: z.number().int().min(1).max(604_800_000),
+  maxWaitMs: z.number().int().min(1).max(604_800_000).optional(),
+  key: flowKeySchema.optional(),
+});
+
+/**
+ * Starts are collected (per value of `key`) and one run starts with input
+ * `{ items: [input, ...] }` once `maxItems` are in, or `windowMs` after the first one.
+ */
+export const batchSettingsSchema = z.object({
+  maxItems: z.number().int().min(1).max(10_000),
+  windowMs: z.number().int().min(1).max(604_800_000),
+  key: flowKeySchema.optional(),
+});
+
+export const workflowSettingsSchema = z
+  .object({
+    /** Wall-clock limit for a whole run, counted from its creation (a run queued for a slot uses it up too). */
+    timeoutMs: z.number().int().min(1).max(31_536_000_000).optional(),
+    /** Runs of this workflow that may execute at once; further runs queue. Shorthand for `concurrency: { limit }`. */
+    maxConcurrentRuns: z.number().int().min(1).max(100_000).optional(),
+    concurrency: concurrencySettingsSchema.optional(),
+    debounce: debounceSettingsSchema.optional(),
+    batch: batchSettingsSchema.optional(),
+    /** Default error behaviour for nodes that do not set `onError`. */
+    onError: onErrorSchema.default('fail'),
+    /** Default retry policy for nodes that do not set `retry`. */
+    retry: retryPolicySchema.optional(),
+    /** Initial values of `vars` in expressions. */
+    variables: z.record(z.string(), z.unknown()).default({}),
+  })
+  .refine((settings) => settings.debounce === undefined || settings.batch === undefined, {
+    message: 'A workflow either debounces or batches its starts, not both',
+    path: ['batch'],
+  });
 
 export const workflowSchema = z.object({
   id: z.string().min(1).max(128),
@@ -109,6 +165,9 @@ export type WorkflowInput = z.input<typeof workflowSchema>;
 export type WorkflowNode = z.infer<typeof workflowNodeSchema>;
 export type WorkflowEdge = z.infer<typeof workflowEdgeSchema>;
 export type WorkflowSettings = z.infer<typeof workflowSettingsSchema>;
+export type ConcurrencySettings = z.infer<typeof concurrencySettingsSchema>;
+export type DebounceSettings = z.infer<typeof debounceSettingsSchema>;
+export type BatchSettings = z.infer<typeof batchSettingsSchema>;
 export type RetryPolicy = z.infer<typeof retryPolicySchema>;
 export type OnError = z.infer<typeof onErrorSchema>;
 export type Position = z.infer<typeof positionSchema>;

@@ -73,6 +73,12 @@ export interface QueueDeadLetter {
  * Durable jobs with due times and leases. A handler that resolves completes the job;
  * one that throws fails it: it is retried later, and dead-lettered after
  * `maxAttempts`. A job whose lease expires is offered to workers again.
+ *
+ * Due jobs are handed out fairly between tenants, not first in first out: tenants with
+ * due work take turns (start-time fair queuing: a job's place is its tenant's previous
+ * place plus one, and never before the queue's current place), so one tenant's backlog
+ * of 100,000 jobs delays another tenant's single job by a bounded number of jobs, not by
+ * the backlog. Within a tenant, jobs go in due-time order.
  */
 export interface JobQueue {
   enqueue(job: JobInput): Promise<{ id: JobId; deduplicated: boolean }>;

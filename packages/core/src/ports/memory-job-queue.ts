@@ -28,6 +28,8 @@ interface QueuedJob extends HeapItem {
   dedupeKey: string | undefined;
   /** When the job (re-)entered the heap: first in, first out among equal due times. */
   order: number;
+  /** Its place in the fair order once due (start-time fair queuing); undefined until then. */
+  fairKey: number | undefined;
   /** The one lease whose outcome counts; undefined while the job waits. */
   lease: Lease | undefined;
 }
@@ -74,8 +76,11 @@ const errorMessage = (error: unknown): string => (error instanceof Error ? error
  * survive the process. Several `process()` workers may share one queue, which is how
  * tests stand in for several worker processes.
  *
- * Due jobs wait in a min-heap by (due time, arrival); enqueuing hands a job to a worker
- * with a free slot in the next microtask, without polling. One clock timer is armed for
+ * Jobs not yet due wait in a min-heap by (due time, arrival). Due jobs wait in a second
+ * heap in fair order: a job that falls due gets its tenant's last place plus one, and
+ * never a place before the last job handed out, so tenants with due work take turns
+ * (start-time fair queuing). Enqueuing hands a job to a worker with a free slot in the
+ * next microtask, without polling. One clock timer is armed for
  * the earliest future due time or lease expiry. An expired lease puts its job back (or
  * dead-letters it if that was its last attempt), aborts the old lease's signal and makes
  * its heartbeat fail with `lease_lost`.
@@ -97,7 +102,12 @@ export interface MemoryJobQueue extends JobQueue {
 
 export function createMemoryJobQueue(options: MemoryJobQueueOptions = {}): MemoryJobQueue {
   const clock = options.clock ?? realClock;
-  const dueJobs = new MinHeap<QueuedJob>((a, b) => a.dueAt < b.dueAt || (a.dueAt === b.dueAt && a.order < b.order));
+  const futureJobs = new MinHeap<QueuedJob>((a, b) => a.dueAt < b.dueAt || (a.dueAt === b.dueAt && a.order < b.order));
+  const dueJobs = new MinHeap<QueuedJob>((a, b) => (a.fairKey as number) < (b.fairKey as number) || (a.fairKey === b.fairKey && a.order < b.order));
+  /** The fair place of the last job handed out: the queue's virtual time. */
+  let virtualTime = 0;
+  /** Each tenant's last fair place; one at or below `virtualTime` means the same as none. */
+  const tenantPlaces = new Map<TenantId, number>();
   const leaseExpiries = new MinHeap<Lease>((a, b) => a.expiresAt < b.expiresAt);
   /** Waiting (not leased) jobs by dedupe key. */
   const waitingByKey = new Map<string, QueuedJob>();
@@ -135,7 +145,11 @@ export function createMemoryJobQueue(options: MemoryJobQueueOptions = {}): Memor
     dispatchScheduled = false;
     if (closed) return;
     const now = clock.now();
-    for (let job = dueJobs.peek(); job !== undefined && job.dueAt <= now; job = dueJobs.peek()) {
+    for (let job = futureJobs.peek(); job !== undefined && job.dueAt <= now; job = futureJobs.peek()) {
+      futureJobs.pop();
+      makeDue(job);
+    }
+    for (let job = dueJobs.peek(); job !== undefined; job = dueJobs.peek()) {
       if (job.dedupeKey !== undefined && leasedKeys.has(job.dedupeKey)) {
         dueJobs.pop();
         const held = heldBack.get(job.dedupeKey);
@@ -146,9 +160,21 @@ export function createMemoryJobQueue(options: MemoryJobQueueOptions = {}): Memor
       const worker = workerWithFreeSlot();
       if (worker === undefined) break;
       dueJobs.pop();
+      if ((job.fairKey as number) > virtualTime) virtualTime = job.fairKey as number;
       startLease(job, worker, now);
     }
     armTimer(now);
+  }
+
+  /** Gives a job that fell due its place in the fair order. */
+  function makeDue(job: QueuedJob): void {
+    const last = tenantPlaces.get(job.tenantId);
+    const place = (last !== undefined && last > virtualTime ? last : virtualTime) + 1;
+    job.fairKey = place;
+    tenantPlaces.set(job.tenantId, place);
+    // Places at or below the virtual time say nothing: drop them once there are many.
+    if (tenantPlaces.size > 4096) for (const [tenantId, last] of tenantPlaces) if (last <= virtualTime) tenantPlaces.delete(tenantId);
+    dueJobs.push(job);
   }
 
   function workerWithFreeSlot(): Worker | undefined {
@@ -171,7 +197,7 @@ export function createMemoryJobQueue(options: MemoryJobQueueOptions = {}): Memor
    */
   function armTimer(now: number): void {
     let wakeAt = leaseExpiries.peek()?.expiresAt;
-    const next = dueJobs.peek();
+    const next = futureJobs.peek();
     if (next !== undefined && next.dueAt > now && leasingWorkers.length > 0 && (wakeAt === undefined || next.dueAt < wakeAt)) wakeAt = next.dueAt;
     if (wakeAt === undefined || (timerAt !== undefined && timerAt <= wakeAt)) return;
     cancelTimer?.();
@@ -194,7 +220,9 @@ export function createMemoryJobQueue(options: MemoryJobQueueOptions = {}): Memor
   /** Puts a job (new, retried or taken back) into the heap of waiting jobs. */
   function wait(job: QueuedJob): void {
     job.order = nextOrder++;
-    dueJobs.push(job);
+    job.fairKey = undefined;
+    if (job.dueAt <= clock.now()) makeDue(job);
+    else futureJobs.push(job);
     if (job.dedupeKey !== undefined && !waitingByKey.has(job.dedupeKey)) waitingByKey.set(job.dedupeKey, job);
     scheduleDispatch();
   }
@@ -390,8 +418,8 @@ export function createMemoryJobQueue(options: MemoryJobQueueOptions = {}): Memor
         if (existing !== undefined) {
           if (dueAt < existing.dueAt) {
             existing.dueAt = dueAt;
-            // A job held back behind its key is out of the heap until the key is free.
-            if (existing.heapIndex >= 0) dueJobs.update(existing);
+            // A due job (in the fair heap, or held back behind its key) keeps its place.
+            if (existing.fairKey === undefined) futureJobs.update(existing);
             scheduleDispatch();
           }
           return { id: existing.id, deduplicated: true };
@@ -408,6 +436,7 @@ export function createMemoryJobQueue(options: MemoryJobQueueOptions = {}): Memor
         maxAttempts: Math.max(1, Math.floor(input.maxAttempts ?? defaultMaxAttempts) || 1),
         dedupeKey: input.dedupeKey,
         order: 0,
+        fairKey: undefined,
         lease: undefined,
       };
       pendingCount++;

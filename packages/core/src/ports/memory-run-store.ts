@@ -6,6 +6,7 @@ import type {
   AppendResult,
   CreateRunResult,
   DeadLetter,
+  FlowStateRecord,
   Page,
   PageRequest,
   RunFilter,
@@ -35,6 +36,7 @@ interface TenantData {
   runOrder: RunEntry[];
   runsByIdempotencyKey: Map<string, RunEntry>;
   deadLetters: Map<string, DeadLetter>;
+  flowStates: Map<string, FlowStateRecord>;
 }
 
 const runKey = (run: RunRecord): CursorKey => ({ at: run.createdAt, id: run.id });
@@ -111,6 +113,7 @@ export function createMemoryRunStore(): RunStore {
         runOrder: [],
         runsByIdempotencyKey: new Map(),
         deadLetters: new Map(),
+        flowStates: new Map(),
       };
       tenants.set(tenantId, data);
     }
@@ -265,6 +268,35 @@ export function createMemoryRunStore(): RunStore {
       const entry = tenants.get(tenantId)?.runs.get(runId);
       if (entry === undefined) return [];
       return entry.events.slice(afterSeq > 0 ? Math.floor(afterSeq) : 0);
+    },
+
+    async getFlowState(tenantId, key) {
+      const record = tenants.get(tenantId)?.flowStates.get(key);
+      return record === undefined ? undefined : structuredClone(record);
+    },
+
+    async putFlowState(tenantId, key, value, expectedVersion, at) {
+      const states = tenant(tenantId).flowStates;
+      if ((states.get(key)?.version ?? 0) !== expectedVersion) return undefined;
+      const record: FlowStateRecord = { tenantId, key, value: structuredClone(value), version: expectedVersion + 1, updatedAt: at };
+      states.set(key, record);
+      return structuredClone(record);
+    },
+
+    async deleteFlowState(tenantId, key, expectedVersion) {
+      const states = tenants.get(tenantId)?.flowStates;
+      const record = states?.get(key);
+      if (record === undefined || (expectedVersion !== undefined && record.version !== expectedVersion)) return false;
+      return states?.delete(key) ?? false;
+    },
+
+    async listFlowStates(tenantId, prefix, page = {}) {
+      const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor).id;
+      const limit = pageLimit(page.limit);
+      const keys = [...(tenants.get(tenantId)?.flowStates.keys() ?? [])].filter((key) => key.startsWith(prefix) && (after === undefined || key > after)).sort();
+      const items = keys.slice(0, limit).map((key) => structuredClone(tenants.get(tenantId)?.flowStates.get(key) as FlowStateRecord));
+      const last = items[items.length - 1];
+      return keys.length > limit && last ? { items, nextCursor: encodeCursor({ at: 0, id: last.key }) } : { items };
     },
 
     async addDeadLetter(letter) {

@@ -71,6 +71,21 @@ export type CreateRunResult = { created: true; run: RunRecord } | { created: fal
 
 export type AppendResult = { ok: true; lastSeq: number } | { ok: false; reason: 'conflict'; lastSeq: number } | { ok: false; reason: 'not_found' };
 
+/**
+ * A small shared document of flow control (a circuit breaker, a rate limiter, a
+ * concurrency slot list, a debounce or batch window): every worker reads and updates
+ * the same one, guarded by its version.
+ */
+export interface FlowStateRecord {
+  tenantId: TenantId;
+  key: string;
+  /** Plain JSON. */
+  value: unknown;
+  /** 1 after the first write, +1 on every write. */
+  version: number;
+  updatedAt: number;
+}
+
 export interface DeadLetter {
   tenantId: TenantId;
   id: string;
@@ -123,6 +138,17 @@ export interface RunStore {
   ): Promise<AppendResult>;
   /** Events with `seq > afterSeq`, in order. */
   readEvents(tenantId: TenantId, runId: RunId, afterSeq?: number): Promise<StoredRunEvent[]>;
+
+  getFlowState(tenantId: TenantId, key: string): Promise<FlowStateRecord | undefined>;
+  /**
+   * Writes `value` if the stored version is `expectedVersion` (0: the key must not
+   * exist yet). Returns the stored record, or `undefined` when someone else wrote first.
+   */
+  putFlowState(tenantId: TenantId, key: string, value: unknown, expectedVersion: number, at: number): Promise<FlowStateRecord | undefined>;
+  /** Deletes the key (only at `expectedVersion` when given); whether something was deleted. */
+  deleteFlowState(tenantId: TenantId, key: string, expectedVersion?: number): Promise<boolean>;
+  /** Records whose key starts with `prefix`, in key order. */
+  listFlowStates(tenantId: TenantId, prefix: string, page?: PageRequest): Promise<Page<FlowStateRecord>>;
 
   addDeadLetter(letter: DeadLetter): Promise<void>;
   listDeadLetters(tenantId: TenantId, page?: PageRequest): Promise<Page<DeadLetter>>;

@@ -1,3 +1,5 @@
+import type { BreakerOptionsInput } from '../reliability/circuit-breaker';
+import type { RateLimitOptionsInput } from '../reliability/rate-limiter';
 import type { AuthSpec } from './auth-spec';
 import type { ActionNodeDefinition, ControlNodeDefinition, TriggerNodeDefinition } from './node-definition';
 
@@ -11,6 +13,13 @@ export interface ConnectorDefinition {
   auth: AuthSpec;
   nodes: ReadonlyArray<ActionNodeDefinition | ControlNodeDefinition>;
   triggers: ReadonlyArray<TriggerNodeDefinition>;
+  /**
+   * The circuit breaker of each connection (defaults when absent; `false`: none). The
+   * host can override it per connector in `createEngine({ flowControl })`.
+   */
+  breaker?: BreakerOptionsInput | false;
+  /** The service's rate limit per connection, e.g. Slack's 1 call per second per token. */
+  rateLimit?: RateLimitOptionsInput;
 }
 
 /**

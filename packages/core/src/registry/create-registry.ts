@@ -6,6 +6,8 @@ import { authSpecSchema } from './auth-spec';
 import type { ConnectorDefinition } from './connector-definition';
 import { nodeManifestEntry, type ConnectorManifestEntry, type RegistryManifest } from './manifest';
 import type { NodeDefinition } from './node-definition';
+import { breakerOptionsSchema } from '../reliability/circuit-breaker';
+import { rateLimitOptionsSchema } from '../reliability/rate-limiter';
 
 /** A registered node type and the connector it came from, if any. */
 export interface RegisteredNode {
@@ -50,6 +52,8 @@ const connectorShape = z.object({
   id: z.string().regex(/^[a-z][a-zA-Z0-9-]*$/, 'Expected a lower-case connector id'),
   name: z.string().min(1),
   auth: authSpecSchema,
+  breaker: z.union([z.literal(false), breakerOptionsSchema]).optional(),
+  rateLimit: rateLimitOptionsSchema.optional(),
 });
 
 function isConnector(entry: RegistryEntry): entry is ConnectorDefinition {

@@ -50,6 +50,13 @@ interface NodeDefinitionCommon<Schema extends z.ZodType> {
 export interface ActionNodeDefinition<Schema extends z.ZodType = z.ZodType> extends NodeDefinitionCommon<Schema> {
   kind: 'action';
   run(ctx: NodeContext<z.output<Schema>>): unknown;
+  /**
+   * The circuit breaker and rate limiter a step shares with others, from its resolved
+   * config: e.g. `http:api.example.com` for a plain HTTP request, so one failing host
+   * does not open the circuit of every host. By default a connector's node uses
+   * `<connector id>:<config.connection>`, and a node outside a connector none.
+   */
+  flowKey?(config: z.output<Schema>): string | undefined;
 }
 
 /**

@@ -90,6 +90,7 @@ describe('classifyError', () => {
       timeout: true,
       cancelled: false,
       circuit_open: true,
+      payload_too_large: false,
     };
 
     it.each(Object.entries(retryableByCode))('%s → retryable %s', (code, retryable) => {

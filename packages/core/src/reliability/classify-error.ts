@@ -143,7 +143,7 @@ function isRetryableStatus(status: number): boolean {
 }
 
 /** The first HTTP error status (400–599) the value carries, where HTTP clients put it. */
-function httpStatusOf(thrown: unknown): number | undefined {
+export function httpStatusOf(thrown: unknown): number | undefined {
   const candidates = [read(thrown, 'status'), read(thrown, 'statusCode'), read(read(thrown, 'details'), 'status'), read(read(thrown, 'response'), 'status')];
   for (const candidate of candidates) {
     if (typeof candidate === 'number' && Number.isInteger(candidate) && candidate >= 400 && candidate <= 599) return candidate;

@@ -2,6 +2,7 @@ import type { ExecutionPlan } from '../compiler/execution-plan';
 import type { TenantId, WorkflowVersionId } from '../ids';
 import type { Clock } from '../ports/clock';
 import type { JobQueue } from '../ports/job-queue';
+import type { Payloads } from '../payloads/payloads';
 import type { RunStore } from '../ports/run-store';
 import type { Registry } from '../registry/create-registry';
 import type { EngineEmitter } from './engine-events';
@@ -32,6 +33,10 @@ export interface EngineCore {
   dry?: DryRunMode;
   planFor(tenantId: TenantId, versionId: WorkflowVersionId): Promise<ExecutionPlan>;
   activeRuns: Map<string, RunAbort>;
+  /** Payload limits, offload to the blob store and reads back from it. */
+  payloads: Payloads;
+  /** Runs of a tenant that may execute at once (`EngineOptions.tenantConcurrency`); none when undefined. */
+  tenantConcurrency?: (tenantId: TenantId) => number | undefined;
   /** Tells this worker's advancer of a run, if any, that others appended to its log. */
   wakeRun(runId: string): void;
   isStopping(): boolean;

@@ -1,14 +1,23 @@
 import { z } from 'zod';
 import { PipewrightError } from '../errors/pipewright-error';
 import { asRunId, asTenantId, type RunId } from '../ids';
+import { offloadingRunStore } from '../payloads/offloading-run-store';
+import { parsePayloadOptions, type PayloadOptions } from '../payloads/payload-options';
+import { Payloads } from '../payloads/payloads';
+import { readRunOutput } from '../payloads/run-output';
+import type { BlobStore } from '../ports/blob-store';
 import type { Clock } from '../ports/clock';
 import type { JobQueue, LeasedJob, QueueWorker } from '../ports/job-queue';
+import { createMemoryBlobStore } from '../ports/memory-blob-store';
 import { createMemoryJobQueue } from '../ports/memory-job-queue';
 import { createMemoryRunStore } from '../ports/memory-run-store';
 import { realClock } from '../ports/real-clock';
 import type { RunStore } from '../ports/run-store';
 import type { Registry } from '../registry/create-registry';
 import { toRecordedError } from '../reliability/classify-error';
+import { FlowControl, type BreakerView, type FlowControlOptions } from '../reliability/flow-control';
+import { handleFlowJob } from '../flow/handle-flow-job';
+import { releaseRunSlots, releaseRunSlotsById } from '../flow/run-concurrency';
 import { appendToRun } from './append-to-run';
 import { startChildRun, notifyParent } from './child-runs';
 import { silentLogger, type EngineCore, type EngineLogger } from './engine-core';
@@ -40,6 +49,34 @@ export interface EngineOptions {
   leaseMs?: number;
   /** Source of randomness for retry jitter; tests pass a fixed one. */
   random?: () => number;
+  /**
+   * Runs of one tenant that may execute at once, across all its workflows (at least 1;
+   * undefined: no limit). Further runs are created `queued` and start, oldest first, as
+   * runs finish. Child runs count under their root run.
+   */
+  tenantConcurrency?: number | ((tenantId: string) => number | undefined);
+  /** Circuit breaker and rate limit overrides per connector id, over what connectors declare. */
+  flowControl?: FlowControlOptions;
+  /**
+   * Where step outputs and run inputs over `payloads.offloadAboveBytes` go; the event
+   * log keeps a `BlobRef` to them. In memory by default when the run store is too;
+   * with a store given and no blob store, large payloads stay in the event log.
+   */
+  blobs?: BlobStore;
+  /**
+   * Sizes in bytes of JSON: `offloadAboveBytes` (256 KiB) sends larger payloads to the
+   * blob store; `maxStepOutputBytes` (16 MiB) and `maxRunPayloadBytes` (64 MiB) fail the
+   * step with `payload_too_large` (see `payloadOptionsSchema`).
+   */
+  payloads?: PayloadOptions;
+}
+
+/** The circuit breakers of a tenant's connections (`<connector id>:<connection>` or `http:<host>`). */
+export interface BreakersApi {
+  list(ctx: TenantContext, page?: { limit?: number; cursor?: string }): Promise<{ items: BreakerView[]; nextCursor?: string }>;
+  get(ctx: TenantContext, key: string): Promise<BreakerView | undefined>;
+  /** Closes the circuit now and lets the steps parked on it go. */
+  reset(ctx: TenantContext, key: string): Promise<void>;
 }
 
 export interface Engine {
@@ -48,6 +85,7 @@ export interface Engine {
   readonly queue: JobQueue;
   readonly clock: Clock;
   readonly workflows: WorkflowsApi;
+  readonly breakers: BreakersApi;
   readonly runs: RunsApi & {
     /** A new run of the same version and input in which the steps upstream of `fromNodeId` are not run again: their outputs are reused. */
     rerun(ctx: TenantContext, runId: string, options: { fromNodeId: string }): Promise<{ runId: string }>;
@@ -55,6 +93,11 @@ export interface Engine {
     replay(ctx: TenantContext, runId: string): Promise<ReplayResult>;
     /** Validates, then executes with no external side effects, and returns a node-by-node preview. */
     dryRun(workflow: unknown, input: unknown, options?: { pinned?: Record<string, unknown>; triggerNodeId?: string }): Promise<DryRunResult>;
+    /**
+     * The run's output, or a step's (the trigger's is the run input), read from the blob
+     * store when it was offloaded: run views show an offloaded payload as its `BlobRef`.
+     */
+    output(ctx: TenantContext, runId: string, nodeId?: string): Promise<unknown>;
   };
   /** Starts leasing and advancing runs. */
   start(): void;
@@ -77,10 +120,15 @@ function buildEngine(options: EngineOptions, dry?: DryRunMode): Engine {
   const leaseMs = options.leaseMs ?? 30_000;
   let worker: QueueWorker | undefined;
   let stopping = false;
+  // Blobs kept in this process would vanish with it, breaking the runs of a durable store
+  // that point to them: only an all-in-memory engine gets an in-memory blob store. A dry
+  // run offloads nothing; its results must not point into a blob store that is gone.
+  const blobs = dry ? undefined : (options.blobs ?? (options.store === undefined ? createMemoryBlobStore() : undefined));
+  const payloads = new Payloads(parsePayloadOptions(options.payloads), blobs, options.logger);
 
   const core: EngineCore = {
     registry: options.registry,
-    store,
+    store: offloadingRunStore(store, payloads),
     queue,
     clock,
     logger: options.logger ?? silentLogger,
@@ -89,19 +137,33 @@ function buildEngine(options: EngineOptions, dry?: DryRunMode): Engine {
     random: options.random ?? Math.random,
     planFor: createPlanCache(store, options.registry),
     activeRuns: new Map(),
+    payloads,
     wakeRun: (runId) => advancing.get(runId)?.advancer.refresh(),
     isStopping: () => stopping,
   };
   if (dry) core.dry = dry;
+  const tenantConcurrency = options.tenantConcurrency;
+  if (tenantConcurrency !== undefined) core.tenantConcurrency = typeof tenantConcurrency === 'function' ? tenantConcurrency : () => tenantConcurrency;
+
+  const flow = new FlowControl(
+    store,
+    clock,
+    async (tenantId, runId) => {
+      await queue.enqueue({ tenantId, name: 'advance', payload: { runId }, dedupeKey: `advance:${runId}` });
+    },
+    options.flowControl,
+  );
 
   const deps: AdvanceDeps = {
     ...core,
+    flow,
     childVersion: (tenantId, workflowId, version) => resolveVersionId(core, tenantId, workflowId, version),
     startChild: (request) => startChildRun(core, request),
     cancelRun: async (tenantId, runId, reason) => {
       await runs.cancel({ tenantId }, runId, reason);
     },
     notifyParent: (state) => notifyParent(core, state),
+    runFinished: (state) => releaseRunSlots(core, state),
     emit: (tenantId, runId, events, firstSeq, at) => emitStored(core, tenantId, runId, events, firstSeq, at),
   };
 
@@ -151,6 +213,7 @@ function buildEngine(options: EngineOptions, dry?: DryRunMode): Engine {
   }
 
   async function handleJob(job: LeasedJob): Promise<void> {
+    if (job.name !== 'advance' && (await handleFlowJob(core, job))) return;
     const payload = advancePayload.safeParse(job.payload);
     if (job.name !== 'advance' || !payload.success) {
       core.logger.error('Dropping a job the engine does not understand', { name: job.name });
@@ -181,6 +244,9 @@ function buildEngine(options: EngineOptions, dry?: DryRunMode): Engine {
           (state) => (state.status === 'running' ? [{ type: 'run.failed', error: failure }] : undefined),
           { patch: { status: 'failed', finishedAt: clock.now() }, wake: false },
         ).catch((appendError: unknown) => core.logger.error('Could not record the run as failed', { error: (appendError as Error).message }));
+        await releaseRunSlotsById(core, job.tenantId, asRunId(payload.data.runId)).catch((releaseError: unknown) =>
+          core.logger.error('Could not release the concurrency slots of a failed run', { error: (releaseError as Error).message }),
+        );
       }
       throw error;
     } finally {
@@ -197,6 +263,11 @@ function buildEngine(options: EngineOptions, dry?: DryRunMode): Engine {
     queue,
     clock,
     workflows,
+    breakers: {
+      list: (ctx, page) => flow.listBreakers(asTenantId(ctx.tenantId), page),
+      get: (ctx, key) => flow.breakerView(asTenantId(ctx.tenantId), key),
+      reset: (ctx, key) => flow.resetBreaker(asTenantId(ctx.tenantId), key),
+    },
     runs: {
       ...runs,
       async rerun(ctx, runId, { fromNodeId }) {
@@ -206,7 +277,7 @@ function buildEngine(options: EngineOptions, dry?: DryRunMode): Engine {
         const result = await createRun(core, {
           tenantId: record.tenantId,
           versionId: record.versionId,
-          input: state.input,
+          input: await payloads.resolve(record.tenantId, state.input),
           triggerNodeId: state.triggerNodeId,
           rerunOf: { runId: record.id, fromNodeId },
           extraEvents: () => reused,
@@ -217,7 +288,8 @@ function buildEngine(options: EngineOptions, dry?: DryRunMode): Engine {
         const { record, stored } = await loadRun(core, ctx.tenantId, runId);
         const version = await store.getVersion(asTenantId(ctx.tenantId), record.versionId);
         if (!version) throw new PipewrightError('not_found', `Version ${record.versionId} of run ${runId} does not exist`);
-        return replayEvents(options.registry, version.definition, stored.map((entry) => entry.event));
+        const { events } = await payloads.resolveEvents(record.tenantId, stored.map((entry) => entry.event));
+        return replayEvents(options.registry, version.definition, events);
       },
       dryRun: (workflow, input, dryOptions = {}) =>
         previewRun(
@@ -226,6 +298,7 @@ function buildEngine(options: EngineOptions, dry?: DryRunMode): Engine {
           input,
           dryOptions.triggerNodeId === undefined ? {} : { triggerNodeId: dryOptions.triggerNodeId },
         ),
+      output: (ctx, runId, nodeId) => readRunOutput(core, ctx, runId, nodeId),
     },
     start() {
       if (worker) return;

@@ -5,11 +5,15 @@ import type { ExpressionScope } from '../expressions/expression-scope';
 import type { RunId, TenantId, WorkflowVersionId } from '../ids';
 import type { Clock } from '../ports/clock';
 import type { JobQueue } from '../ports/job-queue';
+import type { Payloads } from '../payloads/payloads';
+import { RunPayloadBudget } from '../payloads/run-payload-budget';
+import { settleStepOutput } from '../payloads/step-output';
 import type { RunRecord, RunStore, StoredRunEvent } from '../ports/run-store';
 import type { Registry } from '../registry/create-registry';
 import type { StepInput } from '../registry/node-context';
 import type { NodeDefinition } from '../registry/node-definition';
 import { classifyError } from '../reliability/classify-error';
+import type { FlowControl, FlowTarget } from '../reliability/flow-control';
 import { planRetry } from '../reliability/retry-policy';
 import { resolveNodeConfig } from './node-config';
 import { createResumeToken } from './resume-token';
@@ -57,10 +61,16 @@ export interface AdvanceDeps {
   startChild(request: ChildRunRequest): Promise<RunId>;
   cancelRun(tenantId: TenantId, runId: RunId, reason: string): Promise<void>;
   notifyParent(state: RunState): Promise<void>;
+  /** Called once a run has finished (and again when a job for a finished run comes back): frees its concurrency slots. */
+  runFinished?(state: RunState): Promise<void>;
   emit(tenantId: TenantId, runId: RunId, events: readonly RunEvent[], firstSeq: number, at: number): void;
   /** Runs being advanced in this process, so a cancel can abort their steps at once. */
   activeRuns: Map<string, RunAbort>;
   isStopping(): boolean;
+  /** Circuit breakers and rate limits of connector steps. */
+  flow: FlowControl;
+  /** Payload limits, offload to the blob store and reads back from it. */
+  payloads: Payloads;
 }
 
 interface Completed {
@@ -74,6 +84,8 @@ interface Launch {
   definition: NodeDefinition & { kind: 'action' };
   inputs: StepInput[];
   attempt: number;
+  /** The breaker and limiter to tell how the call ended. */
+  flow?: FlowTarget;
 }
 
 interface ChildLaunch {
@@ -122,6 +134,8 @@ export class RunAdvancer {
   private cancelReason: string | undefined;
   /** Someone else appended to the log (see `refresh`). */
   private stale = false;
+  /** The run's payloads against `maxRunPayloadBytes`. */
+  private budget!: RunPayloadBudget;
 
   constructor(
     private readonly deps: AdvanceDeps,
@@ -162,9 +176,12 @@ export class RunAdvancer {
   private async load(): Promise<boolean> {
     const stored = await this.deps.store.readEvents(this.tenantId, this.runId);
     if (stored.length === 0) return false;
-    this.state = foldRun(stored.map((entry) => entry.event));
+    // Offloaded payloads are read back here, so expressions and steps see the values.
+    const resolved = await this.deps.payloads.resolveEvents(this.tenantId, stored.map((entry) => entry.event));
+    this.state = foldRun(resolved.events);
     this.lastSeq = (stored[stored.length - 1] as StoredRunEvent).seq;
     this.plan = await this.deps.planFor(this.tenantId, this.state.versionId);
+    this.budget = new RunPayloadBudget(this.deps.payloads.limits, this.plan, this.state, resolved.offloaded);
     this.runInfo = { id: this.state.runId, workflowId: this.state.workflowId, startedAt: new Date(this.state.startedAt).toISOString() };
     // Only a run with a cancel request pays for the scan.
     this.cancelReason = this.state.cancelRequested ? cancelReasonOf(stored) : undefined;
@@ -174,7 +191,7 @@ export class RunAdvancer {
     for (const id of this.plan.order) {
       const step = this.state.steps.get(id);
       if (!isStepDecided(step)) this.undecided++;
-      if (step && (step.status === 'retrying' || step.status === 'waiting')) this.timed.add(id);
+      if (step && (step.status === 'retrying' || step.status === 'parked' || step.status === 'waiting')) this.timed.add(id);
     }
     return true;
   }
@@ -272,7 +289,7 @@ export class RunAdvancer {
       // A retry already running is not due again.
       if (this.inflight.has(id)) continue;
       const step = this.state.steps.get(id);
-      const due = step?.status === 'retrying' ? step.retryDueAt : step?.status === 'waiting' ? step.wait?.dueAt : undefined;
+      const due = step?.status === 'retrying' || step?.status === 'parked' ? step.retryDueAt : step?.status === 'waiting' ? step.wait?.dueAt : undefined;
       if (due !== undefined && (dueAt === undefined || due < dueAt)) dueAt = due;
     }
     return dueAt;
@@ -294,7 +311,7 @@ export class RunAdvancer {
       this.timed.delete(event.nodeId);
       const node = this.plan.nodes[event.nodeId];
       if (node) for (const link of node.successors) this.candidates.push(link.nodeId);
-    } else if (step && (step.status === 'retrying' || step.status === 'waiting')) {
+    } else if (step && (step.status === 'retrying' || step.status === 'parked' || step.status === 'waiting')) {
       this.timed.add(event.nodeId);
     }
   }
@@ -407,6 +424,13 @@ export class RunAdvancer {
           await this.start(node, this.inputOf(node), (step as StepState).attempt + 1, batch, launches, children);
         }
         return;
+      case 'parked': {
+        const parked = (step as StepState).parked;
+        if (parked && ((step as StepState).retryDueAt ?? 0) <= now) {
+          await this.start(node, this.inputOf(node), parked.attempt, batch, launches, children, parked.reserved);
+        }
+        return;
+      }
       case 'running': {
         // Started by a worker that is gone: run the same attempt again, same idempotency key.
         const definition = this.deps.registry.get(node.type)?.definition;
@@ -421,17 +445,39 @@ export class RunAdvancer {
     }
   }
 
-  private async start(node: PlanNode, inputs: StepInput[], attempt: number, batch: RunEvent[], launches: Launch[], children: ChildLaunch[]): Promise<void> {
-    const definition = this.deps.registry.get(node.type)?.definition;
+  private async start(
+    node: PlanNode,
+    inputs: StepInput[],
+    attempt: number,
+    batch: RunEvent[],
+    launches: Launch[],
+    children: ChildLaunch[],
+    reserved = false,
+  ): Promise<void> {
+    const registered = this.deps.registry.get(node.type);
+    const definition = registered?.definition;
     if (!definition) {
       this.fail(node, attempt, new PipewrightError('unknown_node_type', `Node type "${node.type}" is not installed`), 0, undefined, batch, false);
       return;
     }
     if (definition.kind === 'action') {
+      let flow: FlowTarget | undefined;
+      if (!this.deps.dry && (definition.flowKey !== undefined || registered?.connector !== undefined)) {
+        flow = this.flowTargetOf(node, definition, registered?.connector, inputs);
+        if (flow) {
+          const admission = await this.deps.flow.admit(this.tenantId, flow, { runId: this.runId, nodeId: node.id, attempt }, reserved);
+          if (!admission.go) {
+            const parked: RunEvent = { type: 'step.parked', nodeId: node.id, attempt, reason: admission.reason, key: flow.key, dueAt: admission.until };
+            if (admission.reserved) parked.reserved = true;
+            this.apply(parked, batch);
+            return;
+          }
+        }
+      }
       if (definition.sideEffects && !this.deps.dry) {
         this.apply({ type: 'step.started', nodeId: node.id, attempt, idempotencyKey: this.idempotencyKey(node.id) }, batch);
       }
-      launches.push({ node, definition, inputs, attempt });
+      launches.push(flow ? { node, definition, inputs, attempt, flow } : { node, definition, inputs, attempt });
       return;
     }
     if (definition.kind === 'trigger') {
@@ -442,6 +488,15 @@ export class RunAdvancer {
       await this.startControl(node, definition, inputs, attempt, batch, children);
     } catch (thrown) {
       this.fail(node, attempt, thrown, 0, undefined, batch, false);
+    }
+  }
+
+  /** The breaker and limiter of a connector step; none when its config does not resolve (the step fails on that when it runs). */
+  private flowTargetOf(node: PlanNode, definition: NodeDefinition & { kind: 'action' }, connector: Parameters<FlowControl['targetOf']>[1], inputs: StepInput[]): FlowTarget | undefined {
+    try {
+      return this.deps.flow.targetOf(definition, connector, resolveNodeConfig(definition, node, this.scope(inputs[0]?.output)));
+    } catch {
+      return undefined;
     }
   }
 
@@ -629,7 +684,18 @@ export class RunAdvancer {
       clock: this.deps.clock,
       runner: this.deps.runner,
     };
-    const outcome = runStep(substitute ? { ...request, substitute } : request);
+    let outcome = runStep(substitute ? { ...request, substitute } : request);
+    const flow = launch.flow;
+    if (flow) {
+      // The breaker and limiter hear of the outcome before the run moves on, so the
+      // next step through them is judged with it.
+      const caller = { runId: this.runId, nodeId: node.id, attempt };
+      outcome = Promise.resolve(outcome).then(async (result) => {
+        await this.deps.flow.record(this.tenantId, flow, caller, result.ok ? { ok: true } : { ok: false, thrown: result.thrown });
+        return result;
+      });
+    }
+    outcome = this.settlePayload(node.id, outcome);
     if (!(outcome instanceof Promise)) {
       this.completed.push({ nodeId: node.id, attempt, result: outcome });
       return;
@@ -640,6 +706,12 @@ export class RunAdvancer {
       this.completed.push({ nodeId: node.id, attempt, result });
       this.wake?.();
     });
+  }
+
+  /** Payload limits and offload for a step's result; a small output of a synchronous step stays synchronous. */
+  private settlePayload(nodeId: string, outcome: StepResult | Promise<StepResult>): StepResult | Promise<StepResult> {
+    if (outcome instanceof Promise) return outcome.then((result) => settleStepOutput(this.deps.payloads, this.budget, this.tenantId, nodeId, result));
+    return settleStepOutput(this.deps.payloads, this.budget, this.tenantId, nodeId, outcome);
   }
 
   private substituteFor(node: PlanNode, definition: NodeDefinition): StepSubstitute | undefined {
@@ -685,6 +757,7 @@ export class RunAdvancer {
 
 
   private async afterFinish(): Promise<void> {
+    await this.deps.runFinished?.(this.state);
     if (this.state.status !== 'cancelled') {
       // Ended while a step still waited for child runs (core.terminate, a failure on
       // another branch): nobody reads their results any more. Children of finished

@@ -4,6 +4,7 @@ import { PipewrightError } from '../errors/pipewright-error';
 import { asRunId, asWorkflowId, newId, type RunId, type TenantId, type WorkflowVersionId } from '../ids';
 import { fromZodIssues } from '../model/validation-issue';
 import type { CreateRunResult, RunRecord } from '../ports/run-store';
+import { admitRun, slotScopes } from '../flow/run-concurrency';
 import type { EngineCore } from './engine-core';
 import { emitStored } from './emit-stored';
 import type { ParentLink, RunEvent } from './run-events';
@@ -18,12 +19,16 @@ export interface NewRun {
   rerunOf?: { runId: RunId; fromNodeId: string };
   /** Events after the trigger's, e.g. outputs reused by a rerun. */
   extraEvents?: (plan: ExecutionPlan) => RunEvent[];
+  /** The id the run gets, decided earlier (a debounced or batched start hands it out before the run exists). */
+  runId?: RunId;
+  /** The input is not what the trigger receives from one start (a batch's `{ items }`): skip the trigger's input schema. */
+  skipInputCheck?: boolean;
 }
 
 const inputSchemas = new WeakMap<object, z.ZodType>();
 
 /** Checks the run input against the manual trigger's `inputSchema` (JSON Schema), if it has one. */
-function checkInput(plan: ExecutionPlan, triggerNodeId: string, input: unknown): void {
+export function checkInput(plan: ExecutionPlan, triggerNodeId: string, input: unknown): void {
   const schema = plan.nodes[triggerNodeId]?.config['inputSchema'];
   if (typeof schema !== 'object' || schema === null) return;
   let validator = inputSchemas.get(schema);
@@ -37,17 +42,28 @@ function checkInput(plan: ExecutionPlan, triggerNodeId: string, input: unknown):
   }
 }
 
-/** Stores a new run with its first events and queues it; idempotent by key. */
+/** The trigger a run starts from: the one asked for, else the first `core.manual`, else the first entry node. */
+export function resolveTrigger(plan: ExecutionPlan, requested: string | undefined): string {
+  const triggerNodeId = requested ?? plan.entryNodeIds.find((id) => plan.nodes[id]?.type === 'core.manual') ?? plan.entryNodeIds[0];
+  if (triggerNodeId === undefined || !plan.entryNodeIds.includes(triggerNodeId)) {
+    throw new PipewrightError('invalid_input', `"${String(requested)}" is not a trigger of this workflow`);
+  }
+  return triggerNodeId;
+}
+
+/**
+ * Stores a new run with its first events and queues it; idempotent by key. A run under
+ * a concurrency limit with no slot free is stored `queued` and not queued for advancing
+ * until a slot is handed to it (see `admitRun`).
+ */
 export async function createRun(core: EngineCore, request: NewRun): Promise<CreateRunResult> {
   const plan = await core.planFor(request.tenantId, request.versionId);
-  const triggerNodeId = request.triggerNodeId ?? plan.entryNodeIds.find((id) => plan.nodes[id]?.type === 'core.manual') ?? plan.entryNodeIds[0];
-  if (triggerNodeId === undefined || !plan.entryNodeIds.includes(triggerNodeId)) {
-    throw new PipewrightError('invalid_input', `"${String(request.triggerNodeId)}" is not a trigger of this workflow`);
-  }
-  checkInput(plan, triggerNodeId, request.input);
+  const triggerNodeId = resolveTrigger(plan, request.triggerNodeId);
+  // A rerun's input passed the check when the original run started.
+  if (!request.skipInputCheck && !request.rerunOf) checkInput(plan, triggerNodeId, request.input);
 
   const now = core.clock.now();
-  const runId = asRunId(newId('run'));
+  const runId = request.runId ?? asRunId(newId('run'));
   const version = plan.workflow;
   const created: RunEvent = {
     type: 'run.created',
@@ -81,10 +97,17 @@ export async function createRun(core: EngineCore, request: NewRun): Promise<Crea
   if (request.parent) record.parentRunId = request.parent.runId;
   if (request.idempotencyKey !== undefined) record.idempotencyKey = request.idempotencyKey;
 
+  // Before storing anything: a key that cannot be evaluated for this input rejects the start.
+  const slots = await slotScopes(core, { tenantId: request.tenantId, workflowId: version.id, input: request.input, parent: request.parent }, version.settings);
   const result = await core.store.createRun(record, events);
   if (result.created) {
     emitStored(core, request.tenantId, runId, events, 1, now);
-    await core.queue.enqueue({ tenantId: request.tenantId, name: 'advance', payload: { runId }, dedupeKey: `advance:${runId}` });
+    if (slots.length > 0) await admitRun(core, request.tenantId, runId, slots);
+    else await core.queue.enqueue({ tenantId: request.tenantId, name: 'advance', payload: { runId }, dedupeKey: `advance:${runId}` });
+  } else if (slots.length > 0 && result.run.status === 'queued') {
+    // The same start again (by idempotency key): if the first one died between storing
+    // the run and taking its slots, this finishes the job. Taking slots is idempotent.
+    await admitRun(core, request.tenantId, result.run.id, slots);
   }
   return result;
 }

@@ -70,6 +70,22 @@ export type RunEvent =
       outcome: 'retry' | 'fail' | 'route' | 'continue';
     }
   | { type: 'step.retry_scheduled'; nodeId: string; attempt: number; dueAt: number; delayMs: number }
+  | {
+      /**
+       * Flow control holds the step back before `attempt` starts: its connector's circuit
+       * is open, or its rate limit has no call free before `dueAt`. Nothing failed, and no
+       * attempt is used up.
+       */
+      type: 'step.parked';
+      nodeId: string;
+      attempt: number;
+      reason: 'circuit_open' | 'rate_limited';
+      /** The breaker or limiter that holds it, e.g. `slack:conn_1` or `http:api.example.com`. */
+      key: string;
+      dueAt: number;
+      /** The rate limiter has set a call aside for the step at `dueAt`: it starts then without asking again. */
+      reserved?: boolean;
+    }
   | { type: 'step.skipped'; nodeId: string; reason: 'branch_not_taken' | 'disabled' | 'other_trigger' | 'unreachable' }
   | {
       type: 'step.waiting';

@@ -1,7 +1,15 @@
 import type { RunId, TenantId, WorkflowId, WorkflowVersionId } from '../ids';
 import type { ParentLink, RecordedError, RunEvent, StepLogEntry } from './run-events';
 
-export type StepStatus = 'pending' | 'running' | 'retrying' | 'waiting' | 'succeeded' | 'failed' | 'skipped';
+export type StepStatus = 'pending' | 'running' | 'retrying' | 'parked' | 'waiting' | 'succeeded' | 'failed' | 'skipped';
+
+/** Why a step is held back by flow control, and which attempt starts when it is let go. */
+export interface ParkState {
+  reason: 'circuit_open' | 'rate_limited';
+  key: string;
+  attempt: number;
+  reserved: boolean;
+}
 
 export interface ChildState {
   childRunId: RunId;
@@ -40,7 +48,9 @@ export interface StepState {
   error: RecordedError | undefined;
   /** For a failed step: what its failure did. */
   outcome: 'fail' | 'route' | 'continue' | undefined;
+  /** When a retrying or parked step may start its next attempt. */
   retryDueAt: number | undefined;
+  parked: ParkState | undefined;
   wait: WaitState | undefined;
   /** A signal for this node; may arrive before the run reaches it. */
   signal: { payload: unknown } | undefined;
@@ -93,6 +103,7 @@ function stepOf(state: RunState, nodeId: string): StepState {
       error: undefined,
       outcome: undefined,
       retryDueAt: undefined,
+      parked: undefined,
       wait: undefined,
       signal: undefined,
       children: undefined,
@@ -123,6 +134,7 @@ export function applyRunEvent(state: RunState, event: RunEvent): void {
       step.status = 'running';
       step.attempt = event.attempt;
       step.retryDueAt = undefined;
+      step.parked = undefined;
       return;
     }
     case 'step.succeeded': {
@@ -135,6 +147,7 @@ export function applyRunEvent(state: RunState, event: RunEvent): void {
       addLogs(step, event.logs);
       if (event.reused) step.reused = true;
       step.retryDueAt = undefined;
+      step.parked = undefined;
       state.outputs[event.nodeId] = { output: event.output };
       return;
     }
@@ -142,6 +155,7 @@ export function applyRunEvent(state: RunState, event: RunEvent): void {
       const step = stepOf(state, event.nodeId);
       step.attempt = event.attempt;
       step.error = event.error;
+      step.parked = undefined;
       step.durationMs += event.durationMs;
       addLogs(step, event.logs);
       if (event.outcome === 'retry') {
@@ -164,6 +178,13 @@ export function applyRunEvent(state: RunState, event: RunEvent): void {
       const step = stepOf(state, event.nodeId);
       step.status = 'retrying';
       step.retryDueAt = event.dueAt;
+      return;
+    }
+    case 'step.parked': {
+      const step = stepOf(state, event.nodeId);
+      step.status = 'parked';
+      step.retryDueAt = event.dueAt;
+      step.parked = { reason: event.reason, key: event.key, attempt: event.attempt, reserved: event.reserved ?? false };
       return;
     }
     case 'step.skipped':

@@ -1,4 +1,5 @@
 import type { ExecutionPlan } from '../compiler/execution-plan';
+import type { SlotWait } from '../flow/run-concurrency';
 import type { RunRecord } from '../ports/run-store';
 import type { RecordedError } from './run-events';
 import type { RunState, StepStatus } from './run-state';
@@ -13,6 +14,8 @@ export interface StepView {
   handle?: string;
   error?: RecordedError;
   reused?: boolean;
+  /** Why a parked step waits (an open circuit, a rate limit), on what, and until when. */
+  parked?: { reason: 'circuit_open' | 'rate_limited'; key: string; until: number };
 }
 
 export interface RunLogView {
@@ -40,6 +43,8 @@ export interface RunView {
   vars: Record<string, unknown>;
   steps: StepView[];
   logs: RunLogView[];
+  /** For a `queued` run that waits for a concurrency slot: the limit it waits under and its place in line. */
+  waitingFor?: SlotWait;
 }
 
 /** The nodes of a run's workflow, in the order to show them. */
@@ -66,6 +71,7 @@ export function runView(record: RunRecord, state: RunState, nodes: RunViewNodes)
     if (step?.handle !== undefined) view.handle = step.handle;
     if (step?.error !== undefined) view.error = step.error;
     if (step?.reused) view.reused = true;
+    if (step?.status === 'parked' && step.parked) view.parked = { reason: step.parked.reason, key: step.parked.key, until: step.retryDueAt ?? 0 };
     steps.push(view);
     for (const entry of step?.logs ?? []) logs.push({ ts: entry.ts, level: entry.level, msg: entry.msg, nodeId });
   }

@@ -1,23 +1,58 @@
 import { PipewrightError } from '../errors/pipewright-error';
 import { CancelledError } from '../errors/step-errors';
-import { asRunId, asTenantId, asWorkflowId, asWorkflowVersionId, type RunId } from '../ids';
+import type { DeferredStart } from '../flow/deferred-start';
+import { debounceStart } from '../flow/debounce';
+import { listFailedRuns, redriveMany, redriveRun, type FailedRun, type FailedRunsQuery, type RedriveOutcome, type RedriveTarget } from '../flow/redrive';
+import { slotWaitOf } from '../flow/run-concurrency';
+import { batchStart } from '../flow/trigger-batch';
+import { asRunId, asTenantId, asWorkflowId, asWorkflowVersionId, type RunId, type TenantId, type WorkflowVersionId } from '../ids';
 import type { Page, PageRequest, RunFilter, RunRecord, StoredRunEvent } from '../ports/run-store';
 import { appendToRun } from './append-to-run';
 import type { EngineCore } from './engine-core';
-import { createRun } from './run-creation';
+import { checkInput, createRun, resolveTrigger } from './run-creation';
 import type { RunEvent } from './run-events';
 import { foldRun, isStepDecided } from './run-state';
 import { planNodes, runView, type RunView } from './run-view';
 import { createResumeToken, parseResumeToken, verifyResumeToken } from './resume-token';
 import type { TenantContext } from './workflows-api';
 
+/** Hands a start to the workflow's debounce or batch, if it has one (never in a dry run). */
+async function deferStart(core: EngineCore, tenantId: TenantId, versionId: WorkflowVersionId, input: unknown, options: StartRunOptions): Promise<StartRunResult | undefined> {
+  if (core.dry) return undefined;
+  const plan = await core.planFor(tenantId, versionId);
+  const { debounce, batch, variables } = plan.workflow.settings;
+  if (debounce === undefined && batch === undefined) return undefined;
+  const triggerNodeId = resolveTrigger(plan, options.triggerNodeId);
+  checkInput(plan, triggerNodeId, input);
+  const start = { tenantId, workflowId: plan.workflow.id, versionId, triggerNodeId, input, variables };
+  if (debounce !== undefined) {
+    const debounced = await debounceStart(core, { ...start, settings: debounce });
+    return { runId: debounced.runId, created: false, deferred: debounced.deferred };
+  }
+  if (batch === undefined) return undefined;
+  return batchStart(core, options.idempotencyKey === undefined ? { ...start, settings: batch } : { ...start, settings: batch, idempotencyKey: options.idempotencyKey });
+}
+
 export type RunTarget = { workflowId: string } | { versionId: string };
 
 export interface StartRunOptions {
-  /** A second start with the same key returns the first run instead of a new one. */
+  /**
+   * A second start with the same key returns the first run instead of a new one. For a
+   * batching workflow, a start whose key is already in a batch waiting for its run joins
+   * it once; a debouncing workflow collapses repeated starts anyway.
+   */
   idempotencyKey?: string;
   /** Which trigger the run starts from; the first `core.manual` by default. */
   triggerNodeId?: string;
+}
+
+export interface StartRunResult {
+  /** The run; for a deferred start, the id the run will have once it starts. */
+  runId: RunId;
+  /** Whether this call created the run: false for an idempotent repeat, and for a deferred start. */
+  created: boolean;
+  /** Set when the workflow debounces or batches its starts: the run starts later. */
+  deferred?: DeferredStart;
 }
 
 export interface RunListFilter {
@@ -43,7 +78,7 @@ export function createRunsApi(core: EngineCore) {
      * Starts a run of a workflow's latest published version, or of a given version.
      * The run pins that version for its whole life.
      */
-    async start(ctx: TenantContext, target: RunTarget, input: unknown, options: StartRunOptions = {}): Promise<{ runId: RunId; created: boolean }> {
+    async start(ctx: TenantContext, target: RunTarget, input: unknown, options: StartRunOptions = {}): Promise<StartRunResult> {
       const tenantId = asTenantId(ctx.tenantId);
       let versionId;
       if ('versionId' in target) versionId = asWorkflowVersionId(target.versionId);
@@ -51,6 +86,8 @@ export function createRunsApi(core: EngineCore) {
         versionId = await core.store.getLatestVersionId(tenantId, asWorkflowId(target.workflowId));
         if (!versionId) throw new PipewrightError('not_found', `Workflow "${target.workflowId}" has no published version`);
       }
+      const deferred = await deferStart(core, tenantId, versionId, input, options);
+      if (deferred) return deferred;
       const request: Parameters<typeof createRun>[1] = { tenantId, versionId, input };
       if (options.idempotencyKey !== undefined) request.idempotencyKey = options.idempotencyKey;
       if (options.triggerNodeId !== undefined) request.triggerNodeId = options.triggerNodeId;
@@ -69,7 +106,12 @@ export function createRunsApi(core: EngineCore) {
         const version = await core.store.getVersion(record.tenantId, record.versionId);
         nodes = version?.definition.nodes ?? [];
       }
-      return runView(record, state, nodes);
+      const view = runView(record, state, nodes);
+      if (record.status === 'queued') {
+        const wait = await slotWaitOf(core, { ...state, runId: record.id });
+        if (wait) view.waitingFor = wait;
+      }
+      return view;
     },
 
     list(ctx: TenantContext, filter: RunListFilter = {}, page?: PageRequest): Promise<Page<RunRecord>> {
@@ -118,17 +160,39 @@ export function createRunsApi(core: EngineCore) {
     async signal(ctx: TenantContext, token: string, payload: unknown): Promise<boolean> {
       const tenantId = asTenantId(ctx.tenantId);
       const parsed = parseResumeToken(token);
-      const { state } = await loadRun(core, tenantId, parsed.runId);
+      const { record, state } = await loadRun(core, tenantId, parsed.runId);
       if (!(await verifyResumeToken(state.resumeSecret, parsed.runId, parsed.nodeId, parsed.signature))) {
         throw new PipewrightError('invalid_token', 'The resume token is not valid for this run');
       }
       if (state.status !== 'running') throw new PipewrightError('run_finished', `Run ${parsed.runId} has already ${state.status}`);
-      const appended = await appendToRun(core, tenantId, parsed.runId, (current): RunEvent[] | undefined => {
-        const step = current.steps.get(parsed.nodeId);
-        if (current.status !== 'running' || step?.signal || isStepDecided(step)) return undefined;
-        return [{ type: 'signal.received', nodeId: parsed.nodeId, payload }];
-      });
+      const appended = await appendToRun(
+        core,
+        tenantId,
+        parsed.runId,
+        (current): RunEvent[] | undefined => {
+          const step = current.steps.get(parsed.nodeId);
+          if (current.status !== 'running' || step?.signal || isStepDecided(step)) return undefined;
+          return [{ type: 'signal.received', nodeId: parsed.nodeId, payload }];
+        },
+        // A queued run has not reached any wait; waking it would start it past its concurrency limit.
+        { wake: record.status !== 'queued' },
+      );
       return appended !== undefined;
+    },
+
+    /** Runs that failed after their retries (dead letters), newest first, with their error and failed step; see `redrive`. */
+    failed(ctx: TenantContext, query: FailedRunsQuery = {}): Promise<Page<FailedRun>> {
+      return listFailedRuns(core, asTenantId(ctx.tenantId), query);
+    },
+
+    /** Starts a failed run again from the step that failed, reusing what ran before it; once per failed run. */
+    redrive(ctx: TenantContext, runId: string): Promise<{ runId: RunId; created: boolean }> {
+      return redriveRun(core, asTenantId(ctx.tenantId), runId);
+    },
+
+    /** `redrive` for runs given by id, or for a page of a workflow's failed runs. */
+    redriveMany(ctx: TenantContext, target: RedriveTarget): Promise<Page<RedriveOutcome>> {
+      return redriveMany(core, asTenantId(ctx.tenantId), target);
     },
   };
 }

@@ -440,6 +440,61 @@ export function jobQueueContract(options: JobQueueContractOptions): void {
       expect(leased).toBe(2);
     });
 
+    /** Enqueues `count` due jobs of one tenant, a few at a time, in order. */
+    const enqueueBacklog = async (queue: JobQueue, tenantId: TenantId, count: number, name = 'backlog'): Promise<void> => {
+      for (let start = 0; start < count; start += 50) {
+        const batch = Array.from({ length: Math.min(50, count - start) }, (_, index) => queue.enqueue({ tenantId, name, payload: { index: start + index } }));
+        await Promise.all(batch);
+      }
+    };
+
+    contractCase('hands a tenant its turn: one job waits behind at most 1 % of another tenant’s backlog', async (queue) => {
+      const busy = newTenant();
+      const quiet = newTenant();
+      await enqueueBacklog(queue(), busy, 1_000);
+      await queue().enqueue({ tenantId: quiet, name: 'single', payload: null });
+      const order: TenantId[] = [];
+      startWorker(async (job) => {
+        order.push(job.tenantId);
+      });
+      await waitFor('the quiet tenant’s job', () => order.includes(quiet), 10_000);
+      expect(order.indexOf(quiet)).toBeLessThanOrEqual(10);
+    });
+
+    contractCase('interleaves tenants that all have backlogs', async (queue) => {
+      const tenants = [newTenant(), newTenant(), newTenant()];
+      for (const tenantId of tenants) await enqueueBacklog(queue(), tenantId, 20);
+      const order: TenantId[] = [];
+      startWorker(async (job) => {
+        order.push(job.tenantId);
+      });
+      await waitFor('all 60 jobs', () => order.length === 60, 10_000);
+      // Every window of six consecutive leases serves each tenant at least once.
+      for (let start = 0; start + 6 <= 45; start++) {
+        const window = new Set(order.slice(start, start + 6));
+        expect(window.size, `leases ${start}..${start + 5}: ${order.slice(start, start + 6).join(', ')}`).toBe(3);
+      }
+    });
+
+    contractCase('serves a delayed job soon after it falls due, ahead of another tenant’s backlog', async (queue) => {
+      const busy = newTenant();
+      const timer = newTenant();
+      await enqueueBacklog(queue(), busy, 600);
+      const dueAt = clock.now() + 300;
+      await queue().enqueue({ tenantId: timer, name: 'timer', payload: null, dueAt });
+      const order: Array<{ tenantId: TenantId; at: number }> = [];
+      startWorker(async (job) => {
+        order.push({ tenantId: job.tenantId, at: clock.now() });
+        await sleep(1);
+      });
+      await waitFor('the delayed job', () => order.some((entry) => entry.tenantId === timer), 10_000);
+      const position = order.findIndex((entry) => entry.tenantId === timer);
+      expect(order[position]?.at).toBeGreaterThanOrEqual(dueAt);
+      // Jobs of the busy tenant leased after the delayed one fell due, before it.
+      const afterDue = order.slice(0, position).filter((entry) => entry.at >= dueAt + 20).length;
+      expect(afterDue).toBeLessThanOrEqual(10);
+    });
+
     const unknownSkips = Object.keys(skip).filter((name) => !caseNames.has(name));
     if (unknownSkips.length > 0) {
       it('names only existing cases in `skip`', () => {

@@ -526,6 +526,58 @@ export function runStoreContract(options: RunStoreContractOptions): void {
       expect((await store().listDeadLetters(tenantB)).items).toEqual([letterB]);
     });
 
+    contractCase('writes flow state only at the expected version', async (store) => {
+      const tenantId = newTenant();
+      expect(await store().getFlowState(tenantId, 'breaker:shop')).toBeUndefined();
+      const first = await store().putFlowState(tenantId, 'breaker:shop', { state: 'closed', failures: [t0] }, 0, t0);
+      expect(first).toEqual({ tenantId, key: 'breaker:shop', value: { state: 'closed', failures: [t0] }, version: 1, updatedAt: t0 });
+      // A second creator and a writer holding an old version both lose.
+      expect(await store().putFlowState(tenantId, 'breaker:shop', { state: 'open' }, 0, t0 + 1)).toBeUndefined();
+      const second = await store().putFlowState(tenantId, 'breaker:shop', { state: 'open', until: t0 + 5 }, 1, t0 + 2);
+      expect(second?.version).toBe(2);
+      expect(await store().putFlowState(tenantId, 'breaker:shop', { state: 'closed' }, 1, t0 + 3)).toBeUndefined();
+      expect(await store().getFlowState(tenantId, 'breaker:shop')).toEqual({ tenantId, key: 'breaker:shop', value: { state: 'open', until: t0 + 5 }, version: 2, updatedAt: t0 + 2 });
+      expect(await store().getFlowState(newTenant(), 'breaker:shop')).toBeUndefined();
+    });
+
+    contractCase('lets one of many concurrent writers of a flow state version win', async (store) => {
+      const tenantId = newTenant();
+      await store().putFlowState(tenantId, 'slots:wf', { holders: [] }, 0, t0);
+      const results = await Promise.all(Array.from({ length: 8 }, (_, index) => store().putFlowState(tenantId, 'slots:wf', { holders: [index] }, 1, t0 + 1)));
+      const winners = results.filter((result) => result !== undefined);
+      expect(winners).toHaveLength(1);
+      expect((await store().getFlowState(tenantId, 'slots:wf'))?.value).toEqual(winners[0]?.value);
+    });
+
+    contractCase('deletes flow state, at a version when one is given', async (store) => {
+      const tenantId = newTenant();
+      await store().putFlowState(tenantId, 'debounce:a', { n: 1 }, 0, t0);
+      expect(await store().deleteFlowState(tenantId, 'debounce:a', 2)).toBe(false);
+      expect(await store().deleteFlowState(newTenant(), 'debounce:a')).toBe(false);
+      expect(await store().deleteFlowState(tenantId, 'debounce:a', 1)).toBe(true);
+      expect(await store().getFlowState(tenantId, 'debounce:a')).toBeUndefined();
+      expect(await store().deleteFlowState(tenantId, 'debounce:a')).toBe(false);
+      // A deleted key starts again from version 0.
+      expect((await store().putFlowState(tenantId, 'debounce:a', { n: 2 }, 0, t0))?.version).toBe(1);
+    });
+
+    contractCase('lists flow states by key prefix in key order, page by page', async (store) => {
+      const tenantId = newTenant();
+      const keys = ['breaker:b', 'breaker:a', 'breaker:c:1', 'rate:a', 'breaker:c'];
+      for (const key of keys) await store().putFlowState(tenantId, key, { key }, 0, t0);
+      await store().putFlowState(newTenant(), 'breaker:z', {}, 0, t0);
+      const all = await store().listFlowStates(tenantId, 'breaker:');
+      expect(all.items.map((item) => item.key)).toEqual(['breaker:a', 'breaker:b', 'breaker:c', 'breaker:c:1']);
+      expect(all.items[0]).toEqual({ tenantId, key: 'breaker:a', value: { key: 'breaker:a' }, version: 1, updatedAt: t0 });
+      expect(all.nextCursor).toBeUndefined();
+      const pages = await allPages(3, async (cursor) => store().listFlowStates(tenantId, 'breaker:', cursor === undefined ? { limit: 3 } : { limit: 3, cursor }));
+      expect(pages.flat().map((item) => item.key)).toEqual(['breaker:a', 'breaker:b', 'breaker:c', 'breaker:c:1']);
+      // A prefix is not a pattern: LIKE wildcards in it match only themselves.
+      await store().putFlowState(tenantId, 'x%_y', {}, 0, t0);
+      await store().putFlowState(tenantId, 'xaay', {}, 0, t0);
+      expect((await store().listFlowStates(tenantId, 'x%_')).items.map((item) => item.key)).toEqual(['x%_y']);
+    });
+
     const unknownSkips = Object.keys(skip).filter((name) => !caseNames.has(name));
     if (unknownSkips.length > 0) {
       it('names only existing cases in `skip`', () => {

@@ -157,8 +157,11 @@ describeWithServer(redis, 'bullmq job queue', () => {
         await queue.enqueue({ tenantId, name: 'work', payload: { n: 1 } });
         await waitFor('the job to be handled', () => seen.length === 1);
         await worker.stop({ graceful: true });
-        // The duplicate its workers used is the queue's own: closed with it.
-        expect(await connectionsOf(queueName)).toHaveLength(1);
+        // The worker's blocking connection goes (Redis lists it until it has seen the
+        // socket close, a moment after the stop returns); the duplicate its workers used is
+        // the queue's own: it stays, and closes with the queue.
+        await waitFor('the worker’s blocking connection to close', async () => (await connectionsOf(queueName)).length === 1);
+        expect(await connectionsOf(queueName)).toEqual([`pipewright:${prefix}:${queueName}`]);
         await queue.close();
         await waitFor('the duplicate to close', async () => (await connectionsOf(queueName)).length === 0);
         expect(host.status).toBe('ready');
@@ -304,6 +307,83 @@ describeWithServer(redis, 'bullmq job queue', () => {
       await waitFor('the retry to run well before its minute is up', () => attempts.length === 2, 2_000);
       expect(attempts).toEqual([1, 2]);
       await waitFor('the queue to empty', async () => (await queue.countPending()) === 0);
+    });
+
+    it('places a delayed backlog fairly when it falls due: another tenant’s job due with it is not pushed back', async () => {
+      const queue = open();
+      const busy = asTenantId('tenant_busy');
+      const quiet = asTenantId('tenant_quiet');
+      // All due at once, so BullMQ promotes them together, above every place; the claims
+      // give them their places.
+      const dueAt = Date.now() + 200;
+      for (let start = 0; start < 500; start += 50) {
+        await Promise.all(Array.from({ length: 50 }, (_, index) => queue.enqueue({ tenantId: busy, name: 'backlog', payload: start + index, dueAt })));
+      }
+      await queue.enqueue({ tenantId: quiet, name: 'single', payload: null, dueAt });
+      const order: Array<{ tenantId: string; payload: unknown }> = [];
+      startWorker(queue, async (job) => {
+        order.push({ tenantId: job.tenantId, payload: job.payload });
+      });
+      await waitFor('the quiet tenant’s job', () => order.some((entry) => entry.tenantId === quiet), 5_000);
+      expect(order.findIndex((entry) => entry.tenantId === quiet)).toBeLessThanOrEqual(2);
+      // Placed through every path (promoted, placed by a claim, leased unplaced), each job runs once.
+      await waitFor('the backlog', () => order.length === 501, 10_000);
+      const busyPayloads = order.filter((entry) => entry.tenantId === busy).map((entry) => Number(entry.payload));
+      expect(busyPayloads.toSorted((a, b) => a - b)).toEqual(Array.from({ length: 500 }, (_, index) => index));
+      await waitFor('the queue to empty', async () => (await queue.countPending()) === 0);
+    });
+
+    it('hands a tenant’s jobs out in due order, also when a delayed one fell due while no worker fetched', async () => {
+      const queue = open();
+      await queue.enqueue({ tenantId, name: 'earlier', payload: null, dueAt: Date.now() + 50 });
+      // Due now and placed at once; the first job fell due before it, but no fetch has
+      // promoted it: the enqueue places it first.
+      await sleep(150);
+      await queue.enqueue({ tenantId, name: 'later', payload: null });
+      const names: string[] = [];
+      startWorker(queue, async (job) => {
+        names.push(job.name);
+      });
+      await waitFor('both jobs', () => names.length === 2);
+      expect(names).toEqual(['earlier', 'later']);
+    });
+
+    it('does not let a tenant that enqueues its next job from its handler overtake another tenant’s backlog', async () => {
+      const queue = open();
+      const backlog = asTenantId('tenant_backlog');
+      const chain = asTenantId('tenant_chain');
+      for (let index = 0; index < 40; index++) await queue.enqueue({ tenantId: backlog, name: 'backlog', payload: index });
+      await queue.enqueue({ tenantId: chain, name: 'chain', payload: 0 });
+      const order: string[] = [];
+      startWorker(queue, async (job) => {
+        order.push(job.tenantId);
+        // The next job of the chain is due at once, while this one is still leased.
+        if (job.tenantId === chain && Number(job.payload) < 30) await queue.enqueue({ tenantId: chain, name: 'chain', payload: Number(job.payload) + 1 });
+      });
+      await waitFor('40 leases', () => order.length >= 40, 5_000);
+      // Both take turns: the chain's next job comes one place after its last one, not at
+      // the queue's current place, which would put it first every time.
+      for (let start = 0; start + 4 <= 40; start++) {
+        const window = order.slice(start, start + 4);
+        expect(new Set(window).size, `leases ${start}..${start + 3}: ${window.join(', ')}`).toBe(2);
+      }
+    });
+
+    it('forgets a tenant’s place once the queue has moved past it', async () => {
+      const queueName = uniqueQueueName();
+      const queue = open(queueName);
+      for (let index = 0; index < 30; index++) await queue.enqueue({ tenantId: asTenantId(`tenant_${index}`), name: 'one', payload: index });
+      for (let index = 0; index < 5; index++) await queue.enqueue({ tenantId, name: 'more', payload: index });
+      const placesKey = `${prefix}:${queueName}:pw:tenant-places`;
+      expect(await inspector.zcard(placesKey)).toBe(31);
+      let handled = 0;
+      startWorker(queue, async () => {
+        handled++;
+      });
+      await waitFor('every job', async () => handled === 35 && (await queue.countPending()) === 0);
+      // Only the tenant whose job was leased last is still remembered: the others' next
+      // jobs take the current place, with or without an entry.
+      expect(await inspector.zrange(placesKey, 0, -1)).toEqual([tenantId]);
     });
 
     it('fails a heartbeat with lease_lost once the job is done', async () => {

@@ -3,6 +3,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { parseBullmqJobQueueOptions, type BullmqJobQueueOptions } from './bullmq-options';
 import { startBullmqWorker, type BullmqWorker } from './bullmq-worker';
+import { unplacedPriority } from './lua-scripts';
 import { createQueueScripts } from './queue-scripts';
 import { queueKeys } from './queue-keys';
 import { newJobId, storedJobDataSchema, toJobId, toPortJob, type StoredJobData } from './stored-job';
@@ -25,18 +26,14 @@ export interface BullmqJobQueue extends JobQueue {
 const defaultMaxAttempts = 5;
 
 /**
- * How long a job with a dedupe key stays parked between being added and being
- * registered under its key (see the enqueue script). Registration follows at once; this
- * only matters if the producer dies in between, and then the job runs this much later.
+ * BullMQ job options for every job, stored with it (the enqueue script stores jobs, as
+ * `Queue.add` would) and read back by BullMQ's worker. Completed jobs are deleted at once
+ * (the port keeps no history of them); failed jobs are kept: they are the dead letters.
+ * `attempts: 1` because retries are this adapter's decision, not BullMQ's. The priority is
+ * BullMQ's lowest, so that BullMQ promotes a delayed job into the set where jobs wait at
+ * their places (see `lua-scripts.ts`).
  */
-const parkingMs = 60_000;
-
-/**
- * BullMQ job options for every job. Completed jobs are deleted at once (the port keeps no
- * history of them); failed jobs are kept: they are the dead letters. `attempts: 1`
- * because retries are this adapter's decision, not BullMQ's.
- */
-const bullJobOptions = { attempts: 1, removeOnComplete: true, removeOnFail: false } as const;
+const bullJobOptions = { attempts: 1, removeOnComplete: true, removeOnFail: false, priority: unplacedPriority } as const;
 
 const ignore = (): void => undefined;
 
@@ -53,7 +50,12 @@ const ignore = (): void => undefined;
  *   follow the port's `maxAttempts` and the worker's `retryDelayMs`;
  * - dedupe keys and "one lease per key at a time" are small Lua scripts of this adapter
  *   (see `lua-scripts.ts`): BullMQ's own deduplication counts a job until it finishes,
- *   where the port counts it only while it waits.
+ *   where the port counts it only while it waits;
+ * - fairness between tenants is start-time fair queuing in BullMQ's prioritized set: a due
+ *   job waits there with its place (its tenant's previous place plus one, never before the
+ *   queue's current place) as its score, and BullMQ's fetch takes the lowest. The places
+ *   are given by this adapter's scripts when a job becomes due (see `lua-scripts.ts`), so
+ *   jobs are stored by its enqueue script rather than by BullMQ's `Queue.add`.
  *
  * @example
  * ```ts
@@ -109,48 +111,35 @@ export function createBullmqJobQueue(options: BullmqJobQueueOptions): BullmqJobQ
   /** A due time on the queue's clock, as a time on Redis's and BullMQ's (real) clock. */
   const realTimeOf = (dueAt: number): number => Date.now() + Math.max(0, Math.ceil(dueAt - clock.now()));
 
-  async function addJob(id: string, name: string, data: StoredJobData, delay: number): Promise<void> {
-    await bullQueue.add(name, data, { ...bullJobOptions, jobId: id, delay });
-  }
-
   return {
     queueName,
     prefix,
 
     async enqueue(input: JobInput) {
       assertOpen();
-      const now = clock.now();
-      const dueAt = input.dueAt ?? now;
-      const delay = Math.max(0, Math.ceil(dueAt - now));
+      const dueAt = input.dueAt ?? clock.now();
       const data: StoredJobData = {
         tenantId: input.tenantId,
         payload: input.payload,
         dueAt,
         maxAttempts: Math.max(1, Math.floor(input.maxAttempts ?? defaultMaxAttempts) || 1),
       };
-      const key = input.dedupeKey;
-      if (key === undefined) {
-        const id = newJobId();
-        await addJob(id, input.name, data, delay);
-        return { id, deduplicated: false };
-      }
-      data.dedupeKey = key;
-      // Most enqueues with a key find a waiting job (the engine enqueues "advance this
-      // run" often): look first, and only add a job when none waits.
-      const found = await scripts.enqueueKeyed({ key, dueAt, at: realTimeOf(dueAt), parkedId: '' });
-      if (found.deduplicated) return { id: toJobId(found.id), deduplicated: true };
-      const parkedId = newJobId();
-      await addJob(parkedId, input.name, data, parkingMs);
-      let published: { id: string; deduplicated: boolean };
-      try {
-        published = await scripts.enqueueKeyed({ key, dueAt, at: realTimeOf(dueAt), parkedId });
-      } catch (error) {
-        await bullQueue.remove(parkedId).catch(ignore);
-        throw error;
-      }
-      // Another producer registered a job with the key in the meantime: this one is a duplicate.
-      if (published.deduplicated) await bullQueue.remove(parkedId);
-      return { id: toJobId(published.id), deduplicated: published.deduplicated };
+      if (input.dedupeKey !== undefined) data.dedupeKey = input.dedupeKey;
+      const jobId = newJobId();
+      // One script: with a key, it first looks for a waiting job to absorb this one, so a
+      // duplicate is never stored (the engine enqueues "advance this run" often).
+      const { id, deduplicated } = await scripts.enqueue({
+        jobId,
+        name: input.name,
+        // As BullMQ's `Queue.add` stores them.
+        data: JSON.stringify(data),
+        options: JSON.stringify({ ...bullJobOptions, jobId }),
+        tenantId: input.tenantId,
+        key: input.dedupeKey ?? '',
+        dueAt,
+        at: realTimeOf(dueAt),
+      });
+      return { id: toJobId(id), deduplicated };
     },
 
     process(handler, processOptions) {

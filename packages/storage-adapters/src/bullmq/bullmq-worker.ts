@@ -64,6 +64,12 @@ const asError = (thrown: unknown): Error => (thrown instanceof Error ? thrown : 
  * - Retries and dead letters are decided here, not by BullMQ's attempts and backoff:
  *   the port's `maxAttempts` counts expired leases too, and the delay comes from
  *   `retryDelayMs`. A dead letter is a job in BullMQ's failed set.
+ * - Which job a fetch gets is BullMQ's choice, the lowest score in its prioritized set,
+ *   where this adapter's scripts keep due jobs at their tenants' places (fair between
+ *   tenants, see `lua-scripts.ts`). The claim after each fetch (or the hand-back of a
+ *   stopping worker) also places the jobs that the fetch promoted from BullMQ's delayed
+ *   set; where neither follows (a crash), they are taken after the placed jobs, and the
+ *   next claim places them.
  *
  * One loop fetches while a slot is free; it blocks in BullMQ's fetch (BZPOPMIN on the
  * queue's marker) when nothing is due, so an idle worker sends no polling traffic.

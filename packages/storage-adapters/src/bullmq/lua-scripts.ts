@@ -1,13 +1,59 @@
+import { PRIORITY_LIMIT } from 'bullmq';
+
 /**
  * The Lua scripts that give the queue what BullMQ does not have: dedupe keys with the
  * port's meaning (a waiting job absorbs later ones and keeps the earlier due time; a
- * leased one does not count) and one lease per dedupe key at a time.
+ * leased one does not count), one lease per dedupe key at a time, and due jobs handed out
+ * fairly between tenants.
  *
  * Every script is atomic, which is the point of writing them: a check and the change it
- * guards (is a job with this key waiting? is the key leased?) cannot be split by another
- * worker or producer. Where a script moves a job between BullMQ's sets it does what
- * BullMQ 6.7's own scripts do, named at each helper; the BullMQ version is pinned by
- * this package's dependency range, and the adapter's tests run these paths.
+ * guards (is a job with this key waiting? is the key leased? which place is the tenant's
+ * next?) cannot be split by another worker or producer. Where a script moves a job between
+ * BullMQ's sets it does what BullMQ 6.7's own scripts do, named at each helper; the BullMQ
+ * version is pinned by this package's dependency range, and the adapter's tests run these
+ * paths.
+ *
+ * ## Fair leasing: start-time fair queuing on BullMQ's prioritized set
+ *
+ * The port hands due jobs out by tenant turns: a job's place is its tenant's previous
+ * place plus one, never before the queue's current place (the place of the job leased
+ * last). Workers take jobs with BullMQ's own fetch (moveToActive: the `wait` list first,
+ * then ZPOPMIN on the `prioritized` set), so a due job waits in `prioritized` with its
+ * place as the score. Jobs of different tenants at one place are one round; ZPOPMIN takes a
+ * round's jobs in job id order, and job ids are random, so no tenant is first by design.
+ * A tenant with a backlog of N jobs holds places current..current+N-1, and a tenant that
+ * comes along takes the current place: it waits behind at most one job per busy tenant.
+ *
+ * The scores are this adapter's, not BullMQ priorities (BullMQ's score is
+ * `priority * 2^32 + counter`, priority at most 2^21 - 1): places are plain integers,
+ * exact in a double below 2^53. Each placing of a job takes a place at most one above any
+ * before it, so no place exceeds the number of placings: a queue placing a million jobs a
+ * second stays clear of the limit below (`unplacedScore`, about 2^53) for 285 years, and
+ * the places need no reset.
+ *
+ * A job gets its place when it becomes due, not when it is enqueued:
+ * - due at enqueue: the enqueue script places it, in the script that stores it;
+ * - due later (and retries, and jobs held behind a leased key): it waits in BullMQ's
+ *   `delayed` set, so BullMQ's markers wake workers on time. Every job carries BullMQ's
+ *   lowest priority (`PRIORITY_LIMIT`), so BullMQ's promotion (promoteDelayedJobs, run by
+ *   every fetch) moves it to `prioritized` above every place (`unplacedScore`), never to
+ *   the `wait` list that would go before everything. The claim that follows each fetch
+ *   gives such unplaced jobs their places. A fetch that finds only unplaced jobs takes the
+ *   earliest due, and the claim places that one as it leases it.
+ * Before a script places a job, it places every job already due without a place (those
+ * BullMQ promoted, then those due in `delayed`, up to 1,000 each, BullMQ's own promotion
+ * batch): so a tenant's jobs take places in due order, not in the order in which scripts
+ * happened to look at them.
+ *
+ * The claim of a leased job moves the current place up to the job's place, but never past
+ * the lowest place still waiting: a job taken from the `wait` list (below) skipped the
+ * places.
+ *
+ * What a crash cannot break: the job itself is always in one of BullMQ's sets (no state of
+ * this adapter holds a job), and an expired lease goes back through BullMQ's stalled check
+ * (to the `wait` list, ahead of the places: it already had its turn). The places are only
+ * order: an unplaced job left by a worker that died before its claim is still taken, after
+ * the placed ones, and placed by the next claim.
  *
  * The adapter's own keys, under `<prefix>:<queueName>:pw:`:
  * - `dedupe` (hash): dedupe key → the job with that key that waits to be leased.
@@ -16,24 +62,59 @@
  *   the key when its lease runs out.
  * - `held:<key>` (set): jobs put back because their key was leased; the lease's end
  *   makes them due at once rather than when the lease would have expired.
- * And one field on BullMQ's job hash: `pwDue`, the job's due time on the queue's clock.
+ * - `tenant-places` (sorted set): tenant → the place of its latest placed job, kept only
+ *   while that place is at or after the current place (an older one gives the same next
+ *   place as none), so it holds the tenants with recent work, not every tenant ever seen.
+ * - `current-place` (string): the place of the job leased last.
+ * And fields on BullMQ's job hash: `pwDue`, the job's due time on the queue's clock;
+ * `pwTenant`, its tenant; `pwPlace`, its place while it is placed (cleared when it goes
+ * back to `delayed`).
  *
  * All scripts take the same KEYS and the same first two ARGV.
  */
 
 /** KEYS, in this order, for every script. */
-export const scriptKeyNames = ['delayed', 'marker', 'events', 'meta', 'active', 'stalled', 'dedupe', 'failed'] as const;
+export const scriptKeyNames = [
+  'delayed',
+  'marker',
+  'events',
+  'meta',
+  'active',
+  'stalled',
+  'dedupe',
+  'failed',
+  'prioritized',
+  'tenantPlaces',
+  'currentPlace',
+] as const;
+
+/**
+ * BullMQ's priority of every job of this queue: its lowest, so that BullMQ's promotion of a
+ * delayed job lands above every place (see "Fair leasing" above).
+ */
+export const unplacedPriority = PRIORITY_LIMIT;
 
 const prelude = `
 local rcall = redis.call
 local delayedKey, markerKey, eventsKey, metaKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local activeKey, stalledKey, dedupeKey, failedKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+local prioritizedKey, tenantPlacesKey, currentPlaceKey = KEYS[9], KEYS[10], KEYS[11]
 -- ARGV[1]: '<prefix>:<queueName>:'; ARGV[2]: now, in ms of real time (BullMQ's timeline)
 local base = ARGV[1]
 local now = tonumber(ARGV[2])
 
+-- BullMQ's score of a promoted job is priority * 2^32 + counter (includes/getPriorityScore.lua);
+-- every place is below this one.
+local unplacedScore = ${unplacedPriority} * 0x100000000
+-- How many due jobs without a place a script places from each set at most: BullMQ promotes
+-- up to as many per fetch.
+local placeBatch = 1000
+
 local function runningKeyOf(key) return base .. 'pw:running:' .. key end
 local function heldKeyOf(key) return base .. 'pw:held:' .. key end
+-- Jobs stored before this field existed share one turn.
+local function tenantOf(jobId) return rcall('HGET', base .. jobId, 'pwTenant') or '' end
+local function maxEvents() return rcall('HGET', metaKey, 'opts.maxLenEvents') or 10000 end
 
 -- As BullMQ's includes/getDelayedScore.lua: the due time in the high bits, a counter in
 -- the low 12 so jobs due in the same millisecond keep their order.
@@ -50,14 +131,69 @@ end
 -- Puts a job in BullMQ's delayed set, due at 'at' (real time), as moveToDelayed-11.lua
 -- and changeDelay-4.lua do, and moves the marker as includes/addDelayMarkerIfNeeded.lua
 -- does, so a worker blocked on the marker wakes up in time for the earliest delayed job.
+-- The job gives up its place: it gets a new one when it is due again.
 local function schedule(jobId, at)
   rcall('ZADD', delayedKey, delayedScore(at), jobId)
   rcall('HSET', base .. jobId, 'delay', math.max(0, at - now))
-  local maxEvents = rcall('HGET', metaKey, 'opts.maxLenEvents') or 10000
-  rcall('XADD', eventsKey, 'MAXLEN', '~', maxEvents, '*', 'event', 'delayed', 'jobId', jobId, 'delay', at)
+  rcall('HDEL', base .. jobId, 'pwPlace')
+  rcall('XADD', eventsKey, 'MAXLEN', '~', maxEvents(), '*', 'event', 'delayed', 'jobId', jobId, 'delay', at)
   local first = rcall('ZRANGE', delayedKey, 0, 0, 'WITHSCORES')
   local firstScore = tonumber(first[2])
   if firstScore ~= nil then rcall('ZADD', markerKey, firstScore / 0x1000, '1') end
+end
+
+-- Start-time fair queuing: the place of the tenant's next due job is its previous place
+-- plus one, never before the current place. Records it as the tenant's latest.
+local function takePlace(tenant)
+  local place = tonumber(rcall('GET', currentPlaceKey)) or 0
+  local previous = tonumber(rcall('ZSCORE', tenantPlacesKey, tenant))
+  if previous ~= nil and previous + 1 > place then place = previous + 1 end
+  rcall('ZADD', tenantPlacesKey, place, tenant)
+  return place
+end
+
+-- A job not in 'prioritized' becomes due at 'at' there, as addPrioritizedJob-9.lua adds a
+-- job: the base marker wakes a blocked worker (includes/addBaseMarkerIfNeeded.lua).
+local function makeDue(jobId, at)
+  rcall('ZADD', prioritizedKey, at, jobId)
+  rcall('HSET', base .. jobId, 'pwPlace', at, 'delay', 0)
+  rcall('ZADD', markerKey, 0, '0')
+  rcall('XADD', eventsKey, 'MAXLEN', '~', maxEvents(), '*', 'event', 'waiting', 'jobId', jobId)
+end
+
+-- Places every job that is due but has no place yet, earliest due first, before a script
+-- places another job: so a tenant's jobs take places in due order. First the jobs BullMQ
+-- promoted from 'delayed' (a fetch promotes the earliest due), then the jobs due in
+-- 'delayed' that no fetch promoted yet, as includes/promoteDelayedJobs.lua would.
+local function placeDue()
+  local promoted = rcall('ZRANGEBYSCORE', prioritizedKey, unplacedScore, '+inf', 'LIMIT', 0, placeBatch)
+  for _, jobId in ipairs(promoted) do
+    -- Already in 'prioritized', above the places: the ZADD moves it down to its place.
+    local at = takePlace(tenantOf(jobId))
+    rcall('ZADD', prioritizedKey, at, jobId)
+    rcall('HSET', base .. jobId, 'pwPlace', at)
+  end
+  local due = rcall('ZRANGEBYSCORE', delayedKey, 0, (now + 1) * 0x1000 - 1, 'LIMIT', 0, placeBatch)
+  if #due == 0 then return end
+  rcall('ZREM', delayedKey, unpack(due))
+  for _, jobId in ipairs(due) do makeDue(jobId, takePlace(tenantOf(jobId))) end
+end
+
+-- A job was leased at its place: the queue's current place moves up to it, and tenants
+-- whose latest place is behind the new current place are forgotten (their next job takes
+-- the current place, with or without the entry). Never past a job still waiting at its
+-- place: a job from BullMQ's wait list (an expired lease, taken again) skipped the
+-- places, and one that lost its place there took its tenant's next, which may lie
+-- behind that tenant's whole backlog.
+local function advanceTo(at)
+  local head = tonumber(rcall('ZRANGE', prioritizedKey, 0, 0, 'WITHSCORES')[2])
+  if head ~= nil and head < at then at = head end
+  local current = tonumber(rcall('GET', currentPlaceKey)) or 0
+  if at > current then
+    current = at
+    rcall('SET', currentPlaceKey, string.format('%.0f', current))
+  end
+  rcall('ZREMRANGEBYSCORE', tenantPlacesKey, '-inf', string.format('(%.0f', current))
 end
 
 -- A delayed job due later than 'at' becomes due at 'at'. A job not in the delayed set
@@ -95,43 +231,47 @@ end
 `;
 
 /**
- * Enqueue with a dedupe key. ARGV[3] key, ARGV[4] due time on the queue's clock, ARGV[5]
- * the same time in real time, ARGV[6] the id of a parked job, or '' to only look.
+ * Adds a job. ARGV[3] job id, ARGV[4] name, ARGV[5] data (JSON), ARGV[6] BullMQ job
+ * options (JSON), ARGV[7] tenant, ARGV[8] dedupe key or '', ARGV[9] due time on the
+ * queue's clock, ARGV[10] the same time in real time.
  *
- * If a job with the key waits, it absorbs this one: its due time comes forward if this
- * one is due earlier. Returns `{waitingId, 1}`. Otherwise, with no parked job, returns
- * `{'', 0}`; with one, registers it under the key and moves it from its parking time to
- * its due time, returning `{parkedId, 0}`.
+ * With a dedupe key under which a job waits, that job absorbs this one: its due time comes
+ * forward if this one is due earlier, and nothing is stored. Returns `{waitingId, 1}`.
+ * Otherwise stores the job as BullMQ's addDelayedJob-6.lua and addPrioritizedJob-9.lua
+ * do (the hash of includes/storeJob.lua, the `added` event), registers it under its key,
+ * and makes it due at its tenant's place, or delays it. Returns `{jobId, 0}`.
  *
- * Why park: BullMQ adds a job in a script of its own, so "is one waiting?" and "add one"
- * cannot happen in one script. The producer adds the job far in the future, where no
- * worker takes it, and this script decides atomically whether it becomes the waiting job
- * for its key (due at its time) or is a duplicate (which the producer then removes). A
- * producer that dies in between leaves a parked job that runs once its parking time is
- * up: a late extra run, never a lost one.
+ * Storing the job here rather than through BullMQ's `Queue.add` puts the dedupe check,
+ * the store and the place in one step: there is no moment at which a second producer
+ * could add a duplicate, or a crash leave a stored job without its place.
  */
-export const enqueueKeyedScript = `${prelude}
-local key, due, at, parkedId = ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
-local waitingId = rcall('HGET', dedupeKey, key)
-if isWaiting(waitingId) then
-  local jobKey = base .. waitingId
-  local waitingDue = tonumber(rcall('HGET', jobKey, 'pwDue'))
-  if waitingDue == nil or due < waitingDue then
-    rcall('HSET', jobKey, 'pwDue', due)
-    bringForward(waitingId, at)
+export const enqueueScript = `${prelude}
+local jobId, name, data, opts, tenant = ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
+local key, due, at = ARGV[8], tonumber(ARGV[9]), tonumber(ARGV[10])
+if key ~= '' then
+  local waitingId = rcall('HGET', dedupeKey, key)
+  if isWaiting(waitingId) then
+    local waitingKey = base .. waitingId
+    local waitingDue = tonumber(rcall('HGET', waitingKey, 'pwDue'))
+    if waitingDue == nil or due < waitingDue then
+      rcall('HSET', waitingKey, 'pwDue', due)
+      bringForward(waitingId, at)
+    end
+    return {waitingId, 1}
   end
-  return {waitingId, 1}
 end
-if parkedId == '' then return {'', 0} end
--- A parked job that left the delayed set was taken by a worker after its parking time ran
--- out (this call came that late): it runs unregistered rather than be registered as
--- waiting while it is leased.
-if rcall('ZSCORE', delayedKey, parkedId) then
-  rcall('HSET', dedupeKey, key, parkedId)
-  rcall('HSET', base .. parkedId, 'pwDue', due)
-  schedule(parkedId, at)
+local jobKey = base .. jobId
+rcall('HSET', jobKey, 'name', name, 'data', data, 'opts', opts, 'timestamp', now, 'delay', 0,
+  'priority', ${unplacedPriority}, 'pwDue', due, 'pwTenant', tenant)
+rcall('XADD', eventsKey, 'MAXLEN', '~', maxEvents(), '*', 'event', 'added', 'jobId', jobId, 'name', name)
+if key ~= '' then rcall('HSET', dedupeKey, key, jobId) end
+if at > now then
+  schedule(jobId, at)
+else
+  placeDue()
+  makeDue(jobId, takePlace(tenant))
 end
-return {parkedId, 0}
+return {jobId, 0}
 `;
 
 /**
@@ -141,9 +281,14 @@ return {parkedId, 0}
  * BullMQ counts every move to active in the job's `ats` field, which is the port's
  * attempt: 1 on the first lease, one more for each retry or expired lease.
  *
+ * Whatever it decides, the claim also places the jobs BullMQ promoted from the delayed set
+ * (see "Fair leasing"): each fetch is followed by a claim, so promoted jobs get their
+ * places before the next fetches reach them.
+ *
  * Returns:
  * - `{'leased', attempt, pwDue}`: the job is this worker's; its key, if any, is leased
- *   with it and the job no longer counts as waiting for dedupe.
+ *   with it and the job no longer counts as waiting for dedupe. The queue's current place
+ *   moves up to the job's.
  * - `{'exhausted', attempt}`: the lease before this one was the last attempt and it
  *   expired; the caller dead-letters the job.
  * - `{'held'}`: another job with the key is leased. The job goes back to the delayed set
@@ -153,38 +298,54 @@ return {parkedId, 0}
 export const claimScript = `${prelude}
 local jobId, token, leaseMs, key, maxAttempts = ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6], tonumber(ARGV[7])
 local jobKey = base .. jobId
-if rcall('GET', jobKey .. ':lock') ~= token then return {'lost'} end
-local attempt = tonumber(rcall('HGET', jobKey, 'ats') or '0')
-if attempt > maxAttempts then
+
+local function claim()
+  if rcall('GET', jobKey .. ':lock') ~= token then return {'lost'} end
+  local attempt = tonumber(rcall('HGET', jobKey, 'ats') or '0')
+  if attempt > maxAttempts then
+    if key ~= '' then
+      if rcall('HGET', dedupeKey, key) == jobId then rcall('HDEL', dedupeKey, key) end
+      rcall('SREM', heldKeyOf(key), jobId)
+    end
+    return {'exhausted', attempt}
+  end
   if key ~= '' then
-    if rcall('HGET', dedupeKey, key) == jobId then rcall('HDEL', dedupeKey, key) end
+    local runningKey = runningKeyOf(key)
+    local holder = rcall('GET', runningKey)
+    local mine = jobId .. ' '
+    -- A holder that is an earlier lease of this same job expired (this worker got the job
+    -- from BullMQ, so its lock is gone): it does not block.
+    if holder and string.sub(holder, 1, #mine) ~= mine then
+      local wait = rcall('PTTL', runningKey)
+      if wait < 1 then wait = 1 end
+      rcall('HINCRBY', jobKey, 'ats', -1)
+      unlease(jobId, token)
+      schedule(jobId, now + wait)
+      local heldKey = heldKeyOf(key)
+      rcall('SADD', heldKey, jobId)
+      -- Outlives the wake-up of every member: a job still held then adds itself again.
+      rcall('PEXPIRE', heldKey, wait + 1000)
+      return {'held'}
+    end
+    rcall('SET', runningKey, mine .. token, 'PX', leaseMs)
     rcall('SREM', heldKeyOf(key), jobId)
+    if rcall('HGET', dedupeKey, key) == jobId then rcall('HDEL', dedupeKey, key) end
   end
-  return {'exhausted', attempt}
-end
-if key ~= '' then
-  local runningKey = runningKeyOf(key)
-  local holder = rcall('GET', runningKey)
-  local mine = jobId .. ' '
-  -- A holder that is an earlier lease of this same job expired (this worker got the job
-  -- from BullMQ, so its lock is gone): it does not block.
-  if holder and string.sub(holder, 1, #mine) ~= mine then
-    local wait = rcall('PTTL', runningKey)
-    if wait < 1 then wait = 1 end
-    rcall('HINCRBY', jobKey, 'ats', -1)
-    unlease(jobId, token)
-    schedule(jobId, now + wait)
-    local heldKey = heldKeyOf(key)
-    rcall('SADD', heldKey, jobId)
-    -- Outlives the wake-up of every member: a job still held then adds itself again.
-    rcall('PEXPIRE', heldKey, wait + 1000)
-    return {'held'}
+  -- No place: BullMQ promoted the job and a fetch took it before a claim placed it (it was
+  -- the earliest due, with no placed job waiting), or its lease expired before this claim
+  -- and it came back through the wait list. It takes its place now.
+  local at = tonumber(rcall('HGET', jobKey, 'pwPlace'))
+  if at == nil then
+    at = takePlace(tenantOf(jobId))
+    rcall('HSET', jobKey, 'pwPlace', at)
   end
-  rcall('SET', runningKey, mine .. token, 'PX', leaseMs)
-  rcall('SREM', heldKeyOf(key), jobId)
-  if rcall('HGET', dedupeKey, key) == jobId then rcall('HDEL', dedupeKey, key) end
+  advanceTo(at)
+  return {'leased', attempt, rcall('HGET', jobKey, 'pwDue') or ''}
 end
-return {'leased', attempt, rcall('HGET', jobKey, 'pwDue') or ''}
+
+local result = claim()
+placeDue()
+return result
 `;
 
 /**
@@ -215,7 +376,8 @@ return 1
  *
  * In one step: the job leaves active for the delayed set (as BullMQ's moveToDelayed),
  * its key's lease ends, and it waits under its key again unless another job with the key
- * already does. Returns 1, or 0 if the token no longer holds the job.
+ * already does. The retry gets a new place when it falls due. Returns 1, or 0 if the token
+ * no longer holds the job.
  */
 export const retryScript = `${prelude}
 local jobId, token, key, due, at, reason = ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7]), ARGV[8]
@@ -241,14 +403,19 @@ return 1
 `;
 
 /**
- * A worker that is stopping got a job it will not run: the job is due again at once, and
- * the move to active that leased it does not count as an attempt. ARGV[3] job id, ARGV[4]
- * token. Returns 1, or 0 if the token no longer holds the job.
+ * A worker that is stopping got a job it will not run: the job is due again at once, at the
+ * place it had (its turn was not used), and the move to active that leased it does not
+ * count as an attempt. ARGV[3] job id, ARGV[4] token. Returns 1, or 0 if the token no
+ * longer holds the job.
  */
 export const handBackScript = `${prelude}
 local jobId, token = ARGV[3], ARGV[4]
 if not unlease(jobId, token) then return 0 end
 rcall('HINCRBY', base .. jobId, 'ats', -1)
-schedule(jobId, now)
+local at = tonumber(rcall('HGET', base .. jobId, 'pwPlace'))
+if at == nil then at = takePlace(tenantOf(jobId)) end
+makeDue(jobId, at)
+-- No claim follows this fetch: the jobs it promoted are placed here.
+placeDue()
 return 1
 `;

@@ -14,8 +14,14 @@ export interface QueueKeys {
   active: string;
   stalled: string;
   failed: string;
+  /** BullMQ's sorted set of due jobs; this adapter's scores are the jobs' places (see `lua-scripts.ts`). */
+  prioritized: string;
   /** Hash: dedupe key → id of the job with that key that waits to be leased. */
   dedupe: string;
+  /** Sorted set: tenant → the place of its latest placed job. */
+  tenantPlaces: string;
+  /** String: the place of the job leased last, the queue's current place. */
+  currentPlace: string;
   /** Pattern that matches every key this adapter adds (for obliterating the queue). */
   ownPattern: string;
 }
@@ -32,7 +38,10 @@ export function queueKeys(prefix: string, queueName: string): QueueKeys {
     active: `${base}active`,
     stalled: `${base}stalled`,
     failed: `${base}failed`,
+    prioritized: `${base}prioritized`,
     dedupe: `${base}pw:dedupe`,
+    tenantPlaces: `${base}pw:tenant-places`,
+    currentPlace: `${base}pw:current-place`,
     ownPattern: `${base.replace(/[*?[\]\\]/g, '\\$&')}pw:*`,
   };
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { claimScript, enqueueKeyedScript, handBackScript, heartbeatScript, releaseScript, retryScript, scriptKeyNames } from './lua-scripts';
+import { claimScript, enqueueScript, handBackScript, heartbeatScript, releaseScript, retryScript, scriptKeyNames } from './lua-scripts';
 import type { QueueKeys } from './queue-keys';
 
 interface Script {
@@ -11,7 +11,7 @@ interface Script {
 const script = (source: string): Script => ({ source, sha: createHash('sha1').update(source).digest('hex') });
 
 const scripts = {
-  enqueueKeyed: script(enqueueKeyedScript),
+  enqueue: script(enqueueScript),
   claim: script(claimScript),
   heartbeat: script(heartbeatScript),
   retry: script(retryScript),
@@ -28,7 +28,21 @@ export type ClaimResult =
 
 /** The adapter's scripts, bound to one client and one queue's keys. See `lua-scripts.ts`. */
 export interface QueueScripts {
-  enqueueKeyed(input: { key: string; dueAt: number; at: number; parkedId: string }): Promise<{ id: string; deduplicated: boolean }>;
+  /**
+   * Stores a new job (`data` and `options` as BullMQ stores them: JSON), or finds the job
+   * waiting under its dedupe key (`key`, '' for none). `dueAt` is on the queue's clock,
+   * `at` the same time in real time.
+   */
+  enqueue(input: {
+    jobId: string;
+    name: string;
+    data: string;
+    options: string;
+    tenantId: string;
+    key: string;
+    dueAt: number;
+    at: number;
+  }): Promise<{ id: string; deduplicated: boolean }>;
   claim(input: { jobId: string; token: string; leaseMs: number; key: string; maxAttempts: number }): Promise<ClaimResult>;
   heartbeat(input: { jobId: string; token: string; leaseMs: number; key: string }): Promise<boolean>;
   retry(input: { jobId: string; token: string; key: string; dueAt: number; at: number; reason: string }): Promise<boolean>;
@@ -73,8 +87,8 @@ export function createQueueScripts(client: Redis, keys: QueueKeys): QueueScripts
   }
 
   return {
-    async enqueueKeyed({ key, dueAt, at, parkedId }) {
-      const [id, deduplicated] = replyList(await run(scripts.enqueueKeyed, [key, dueAt, at, parkedId]));
+    async enqueue({ jobId, name, data, options, tenantId, key, dueAt, at }) {
+      const [id, deduplicated] = replyList(await run(scripts.enqueue, [jobId, name, data, options, tenantId, key, dueAt, at]));
       return { id: String(id ?? ''), deduplicated: deduplicated === 1 };
     },
 

@@ -1,81 +1,228 @@
-import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type RawBuilder } from 'kysely';
 import { queryTemplate, templatesByCount, type Param } from './query-template';
 import type { SqlFeatures } from './sql-features';
-import type { StoreDatabase } from './store-database';
+import type { JobState, StoreDatabase } from './store-database';
+
+type JobsAsJ = StoreDatabase & { j: StoreDatabase['jobs'] };
 
 /**
- * Which jobs a worker may lease now: due waiting jobs and jobs whose lease expired, except
- * a job while another job with its dedupe key is leased (expired or not: that one is
- * offered again first), so that jobs with one key never run at once.
+ * A job may be leased only while no other job with its dedupe key is leased (expired or
+ * not: that one is offered again first), so that jobs with one key never run at once.
  */
-function leasable(p: Param) {
-  return (eb: ExpressionBuilder<StoreDatabase & { j: StoreDatabase['jobs'] }, 'j'>) =>
-    eb.and([
-      eb('j.queue', '=', p('queue')),
-      eb.or([
-        eb.and([eb('j.state', '=', 'waiting'), eb('j.due_at', '<=', p('now'))]),
-        eb.and([eb('j.state', '=', 'leased'), eb('j.lease_until', '<=', p('now'))]),
-      ]),
-      eb.or([
-        eb('j.dedupe_key', 'is', null),
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom('jobs as other')
-              .select(sql.lit(1).as('one'))
-              .where('other.queue', '=', p('queue'))
-              .whereRef('other.dedupe_key', '=', 'j.dedupe_key')
-              .where('other.state', '=', 'leased')
-              .whereRef('other.id', '<>', 'j.id'),
-          ),
+function notBlocked(p: Param) {
+  return (eb: ExpressionBuilder<JobsAsJ, 'j'>) =>
+    eb.or([
+      eb('j.dedupe_key', 'is', null),
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('jobs as other')
+            .select(sql.lit(1).as('one'))
+            .where('other.queue', '=', p('queue'))
+            .whereRef('other.dedupe_key', '=', 'j.dedupe_key')
+            .where('other.state', '=', 'leased')
+            .whereRef('other.id', '<>', 'j.id'),
         ),
-      ]),
+      ),
     ]);
 }
 
-/** The queue's statements, compiled once per queue instance. */
+/** `a` or `b`, whichever is larger: `greatest` is not SQLite, `max(a, b)` is only SQLite. */
+const larger = (a: Expression<unknown>, b: Expression<unknown>) => sql<number>`case when ${a} > ${b} then ${a} else ${b} end`;
+
+/**
+ * The queue's virtual time: the place a tenant with nothing waiting gets for its next job,
+ * so that it is served next, not after the backlogs of others. It is the place of the job
+ * most recently handed out (the largest place among leased jobs); with none leased, the
+ * place of the next job to hand out; with nothing placed at all, the largest place ever
+ * given, so an idle queue resumes where it stopped, and a tenant's place from long ago
+ * counts for nothing. Each term is one step into an index (PostgreSQL and SQLite do not
+ * even take a term while one before it has a value).
+ */
+function virtualTime(db: Kysely<StoreDatabase>, p: Param): RawBuilder<number> {
+  const inService = db.selectFrom('jobs as v').select((eb) => eb.fn.max('v.fair_key').as('place')).where('v.queue', '=', p('queue')).where('v.state', '=', 'leased');
+  const nextUp = db.selectFrom('jobs as v').select((eb) => eb.fn.min('v.fair_key').as('place')).where('v.queue', '=', p('queue')).where('v.state', '=', 'waiting');
+  const lastGiven = db.selectFrom('queue_tenants as g').select((eb) => eb.fn.max('g.last_fair_key').as('place')).where('g.queue', '=', p('queue'));
+  return sql<number>`coalesce((${inService}), (${nextUp}), (${lastGiven}), 1)`;
+}
+
+/**
+ * The queue's statements, compiled once per queue instance.
+ *
+ * Leasing is start-time fair queuing between tenants. A `waiting` job has a place
+ * (`fair_key`): its tenant's last place plus one, and never before the queue's virtual
+ * time; leases take waiting jobs by place. A tenant's last place is a row of
+ * `queue_tenants`, moved on by an upsert whose row lock puts concurrent enqueues of one
+ * tenant in a line (places read from the jobs table would let them all take the same one).
+ * A job enqueued for later, or retried after a delay, is `delayed`, without a place, until
+ * a lease after its due time places it (`lockDueDelayed`, `place`) as if it were enqueued
+ * then. Being another state keeps it out of the index range that leases read, however
+ * many such jobs wait: leases never step over jobs that cannot run yet.
+ */
 export function jobQueueQueries(db: Kysely<StoreDatabase>, features: SqlFeatures) {
   const lockRows = <T extends { forUpdate(): T; skipLocked(): T }>(query: T): T => (features.supportsSkipLocked ? query.forUpdate().skipLocked() : query);
 
+  /**
+   * The jobs to lease: waiting jobs and jobs whose lease expired (these keep their place,
+   * which is early: they were handed out once already), by place. Two branches, each one
+   * ordered range of an index, rather than one OR that would read and sort every due job.
+   * The waiting branch is locked as read. The expired one is too where the lease is one
+   * statement (which has no other guard); in MySQL's transaction the UPDATE's condition
+   * keeps two leases of an expired job apart, and locking there would deadlock: InnoDB
+   * also locks the entry just past the range it reads, which is a waiting job, and with
+   * SKIP LOCKED two workers lock two of them, each the one the other leases.
+   */
+  function leaseCandidates(p: Param, lockExpired: boolean) {
+    const jobs = () => db.selectFrom('jobs as j').select(['j.id', 'j.fair_key', 'j.due_at']).where('j.queue', '=', p('queue')).where(notBlocked(p));
+    const placed = lockRows(jobs().where('j.state', '=', 'waiting').orderBy('j.fair_key').orderBy('j.due_at').orderBy('j.id').limit(p('limit')));
+    const expiredRows = jobs().where('j.state', '=', 'leased').where('j.lease_until', '<=', p('now')).orderBy('j.fair_key').orderBy('j.due_at').orderBy('j.id').limit(p('limit'));
+    const expired = lockExpired ? lockRows(expiredRows) : expiredRows;
+    return db
+      .selectFrom(placed.as('placed'))
+      .selectAll()
+      .unionAll(db.selectFrom(expired.as('expired')).selectAll())
+      .orderBy('fair_key')
+      .orderBy('due_at')
+      .orderBy('id')
+      .limit(p('limit'));
+  }
+
+  /** A tenant's next `count` places: its last place moves on by `count`, to at least the virtual time. */
+  const placeNew = (p: Param, time: Expression<number>) => sql<number>`${time} + ${p('count')} - 1`;
+
+  /**
+   * With ON CONFLICT (PostgreSQL, SQLite): moves the tenant's last place on and returns it.
+   * The row lock that puts one tenant's enqueues in a line is held until commit; where a
+   * transaction may commit asynchronously (PostgreSQL), this one does, so that the next
+   * enqueue of the tenant waits for a write to the log, not for its flush to disk. Losing
+   * the move in a crash costs nothing but a little fairness: places are not data.
+   */
+  const bumpTenant = (p: Param) => {
+    const placed = { queue: p('queue'), tenant_id: p('tenantId'), last_fair_key: placeNew(p, virtualTime(db, p)) };
+    const insert = features.supportsAsyncCommit
+      ? db
+          .insertInto('queue_tenants')
+          .columns(['queue', 'tenant_id', 'last_fair_key'])
+          .expression(
+            db
+              .selectFrom(sql<{ setting: string }>`(select set_config('synchronous_commit', 'off', true) as setting)`.as('async_commit'))
+              .select([placed.queue.as('queue'), placed.tenant_id.as('tenant_id'), placed.last_fair_key.as('last_fair_key')]),
+          )
+      : db.insertInto('queue_tenants').values(placed);
+    return insert
+      .onConflict((conflict) =>
+        conflict.columns(['queue', 'tenant_id']).doUpdateSet((eb) => ({
+          last_fair_key: larger(sql`${eb.ref('queue_tenants.last_fair_key')} + ${p('count')}`, eb.ref('excluded.last_fair_key')),
+        })),
+      )
+      .returning('last_fair_key');
+  };
+
+  /** A new job's columns, but for its state and place. */
+  const newJob = (p: Param) => ({
+    queue: p('queue'),
+    id: p('id'),
+    tenant_id: p('tenantId'),
+    name: p('name'),
+    payload: p('payload'),
+    due_at: p('dueAt'),
+    dedupe_key: p('dedupeKey'),
+    waiting_dedupe_key: p('dedupeKey'),
+    attempts: 0,
+    max_attempts: p('maxAttempts'),
+    lease_token: null,
+    lease_until: null,
+    last_error: null,
+    failed_at: null,
+  });
+
+  /** Delayed jobs, earliest due first. */
+  const delayed = (p: Param) =>
+    db
+      .selectFrom('jobs')
+      .select(['id', 'tenant_id', 'due_at'])
+      .where('queue', '=', p('queue'))
+      .where('state', '=', 'delayed')
+      // Always true of a delayed job; named so that the due time can bound the index range.
+      .where('fair_key', 'is', null)
+      // The index's order. PostgreSQL does not take `fair_key IS NULL` as fixing the column,
+      // so ordered by due time alone it would sort every match instead of reading the first.
+      .orderBy('fair_key')
+      .orderBy('due_at')
+      .orderBy('id');
+
+  const leaseSet = (p: Param) => ({ state: 'leased' as const, lease_token: p('token'), lease_until: p('until'), attempts: sql<number>`attempts + 1`, waiting_dedupe_key: null });
+
   return {
-    insert: queryTemplate((p) =>
-      db.insertInto('jobs').values({
-        queue: p('queue'),
-        id: p('id'),
-        tenant_id: p('tenantId'),
-        name: p('name'),
-        payload: p('payload'),
-        state: 'waiting',
-        due_at: p('dueAt'),
-        dedupe_key: p('dedupeKey'),
-        waiting_dedupe_key: p('dedupeKey'),
-        attempts: 0,
-        max_attempts: p('maxAttempts'),
-        lease_token: null,
-        lease_until: null,
-        last_error: null,
-        failed_at: null,
-      }),
+    /** A waiting job with its place (`fairKey`), or a delayed one with NULL. */
+    insert: queryTemplate((p) => db.insertInto('jobs').values({ ...newJob(p), state: p('state'), fair_key: p('fairKey') })),
+    /** Moves a tenant's last place on by `count` and returns it (RETURNING). */
+    bumpTenant: queryTemplate((p) => bumpTenant(p)),
+    /** The virtual time on its own, for MySQL's upsert (`bumpTenantTo`). */
+    virtualTime: queryTemplate((p) => db.selectNoFrom(virtualTime(db, p).as('place'))),
+    /**
+     * The same as `bumpTenant` on MySQL, for a virtual time read beforehand. MySQL's INSERT
+     * reads the table it writes under shared locks: two enqueues of one tenant both took
+     * one on the index entry that each then had to change, and deadlocked. A plain SELECT
+     * takes none. Without RETURNING, `LAST_INSERT_ID(expr)` makes the new last place the
+     * statement's insert id.
+     */
+    bumpTenantTo: queryTemplate((p) =>
+      db
+        .insertInto('queue_tenants')
+        .values({ queue: p('queue'), tenant_id: p('tenantId'), last_fair_key: sql<number>`last_insert_id(${placeNew(p, p('virtualTime'))})` })
+        .onDuplicateKeyUpdate({
+          last_fair_key: sql<number>`last_insert_id(${larger(sql`last_fair_key + ${p('count')}`, sql`values(last_fair_key)`)})`,
+        }),
     ),
+    /** Gives a place back that a failed insert did not use, unless another job took a later one meanwhile. */
+    unbumpTenant: queryTemplate((p) =>
+      db
+        .updateTable('queue_tenants')
+        .set({ last_fair_key: sql<number>`last_fair_key - 1` })
+        .where('queue', '=', p('queue'))
+        .where('tenant_id', '=', p('tenantId'))
+        .where('last_fair_key', '=', p('place')),
+    ),
+
     waitingWithKey: queryTemplate((p) => db.selectFrom('jobs').select(['id', 'due_at']).where('queue', '=', p('queue')).where('waiting_dedupe_key', '=', p('key'))),
     moveEarlier: queryTemplate((p) =>
-      db.updateTable('jobs').set({ due_at: p('dueAt') }).where('id', '=', p('id')).where('state', '=', 'waiting').where('due_at', '>', p('dueAt')),
+      db.updateTable('jobs').set({ due_at: p('dueAt') }).where('id', '=', p('id')).where('state', 'in', ['delayed', 'waiting']).where('due_at', '>', p('dueAt')),
     ),
+
+    /** The delayed job due first: whether one is due, else when the next will be. */
+    firstDelayed: queryTemplate((p) => delayed(p).limit(1)),
+    /** Delayed jobs whose due time has come, earliest first, locked for placing them (in a transaction). */
+    lockDueDelayed: queryTemplate((p) => lockRows(delayed(p).where('due_at', '<=', p('now')).limit(p('limit')))),
+    /** Gives `count` delayed jobs (`id<i>`) their places (`place<i>`): they wait in line now. */
+    place: templatesByCount((p, count) => {
+      const ids = Array.from({ length: count }, (_, index) => p(`id${index}`));
+      const cases = sql.join(
+        ids.map((id, index) => sql`when ${id} then ${p(`place${index}`)}`),
+        sql` `,
+      );
+      // `else fair_key` also gives the CASE the column's type, which PostgreSQL needs for the bare parameters.
+      return db
+        .updateTable('jobs')
+        .set({ state: 'waiting', fair_key: sql<number>`case id ${cases} else fair_key end` })
+        .where('id', 'in', ids)
+        .where('state', '=', 'delayed');
+    }),
 
     /** One statement where the database returns updated rows: pick, lock and lease. */
     leaseReturning: queryTemplate((p) =>
       db
         .updateTable('jobs')
-        .set({ state: 'leased', lease_token: p('token'), lease_until: p('until'), attempts: sql<number>`attempts + 1`, waiting_dedupe_key: null })
-        .where('id', 'in', lockRows(db.selectFrom('jobs as j').select('j.id').where(leasable(p)).orderBy('j.due_at').orderBy('j.id').limit(p('limit'))))
+        .set(leaseSet(p))
+        .where('id', 'in', db.selectFrom(leaseCandidates(p, true).as('c')).select('c.id'))
         .returningAll(),
     ),
     /** Otherwise (MySQL) in a transaction: pick and lock, lease by id, read back. */
-    pick: queryTemplate((p) => lockRows(db.selectFrom('jobs as j').select('j.id').where(leasable(p)).orderBy('j.due_at').orderBy('j.id').limit(p('limit')))),
+    pick: queryTemplate((p) => leaseCandidates(p, false)),
     leaseIds: templatesByCount((p, count) =>
       db
         .updateTable('jobs')
-        .set({ state: 'leased', lease_token: p('token'), lease_until: p('until'), attempts: sql<number>`attempts + 1`, waiting_dedupe_key: null })
+        .set(leaseSet(p))
         .where(
           'id',
           'in',
@@ -91,10 +238,11 @@ export function jobQueueQueries(db: Kysely<StoreDatabase>, features: SqlFeatures
     ),
     stillLeased: queryTemplate((p) => db.selectFrom('jobs').select('id').where('id', '=', p('id')).where('lease_token', '=', p('token')).where('state', '=', 'leased')),
     complete: queryTemplate((p) => db.deleteFrom('jobs').where('id', '=', p('id')).where('lease_token', '=', p('token'))),
+    /** Delayed until the retry is due: it gets a new place then, as any delayed job. */
     retry: queryTemplate((p) =>
       db
         .updateTable('jobs')
-        .set({ state: 'waiting', due_at: p('dueAt'), last_error: p('error'), lease_token: null, lease_until: null, waiting_dedupe_key: p('waitingKey') })
+        .set({ state: 'delayed', due_at: p('dueAt'), last_error: p('error'), lease_token: null, lease_until: null, waiting_dedupe_key: p('waitingKey'), fair_key: null })
         .where('id', '=', p('id'))
         .where('lease_token', '=', p('token')),
     ),
@@ -105,11 +253,15 @@ export function jobQueueQueries(db: Kysely<StoreDatabase>, features: SqlFeatures
         .where('id', '=', p('id'))
         .where('lease_token', '=', p('token')),
     ),
-    /** Hands back a job leased beside another with its key (possible only after a retry), undoing the attempt. */
+    /**
+     * Hands back a job leased beside another with its key (possible only after a retry),
+     * undoing the attempt. It keeps its place, at the front: it was its turn. (Only a job
+     * leased before places existed has none, and is placed again like a delayed job.)
+     */
     release: queryTemplate((p) =>
       db
         .updateTable('jobs')
-        .set({ state: 'waiting', lease_token: null, lease_until: null, attempts: sql<number>`attempts - 1` })
+        .set({ state: sql<JobState>`case when fair_key is null then 'delayed' else 'waiting' end`, lease_token: null, lease_until: null, attempts: sql<number>`attempts - 1` })
         .where('id', '=', p('id'))
         .where('lease_token', '=', p('token')),
     ),

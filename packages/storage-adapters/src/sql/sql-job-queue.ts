@@ -16,6 +16,7 @@ import { sql, type Selectable } from 'kysely';
 import { z } from 'zod';
 import { StorageConfigError } from '../storage-config-error';
 import type { SqlDatabase } from './open-sql-database';
+import { fairPlacement } from './fair-placement';
 import { jobQueueQueries } from './job-queue-queries';
 import { isUniqueViolation, retryTransient } from './sql-errors';
 import type { JobsTable } from './store-database';
@@ -111,9 +112,18 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
   const clock = options.clock ?? realClock;
   const pollIntervalMs = parsed.data.pollIntervalMs ?? 250;
   const channel = `${database.tables.jobs}_${queueName}`.replace(/[^a-zA-Z0-9_]/g, '_').slice(0, 63);
+  const placement = fairPlacement(database, q, queueName);
   const workers = new Set<Worker>();
   let closed = false;
   let stopListening: Promise<(() => Promise<void>) | undefined> | undefined;
+  /**
+   * When a lease should next look for delayed jobs that fell due, and place them: at the
+   * earliest due time the last look found, or that this process has enqueued or retried
+   * a job for since, and at least every poll interval (for those enqueued elsewhere
+   * since). 0: at the first lease.
+   */
+  let placeDueAt = 0;
+  let placing: Promise<void> | undefined;
 
   const wakeAll = (): void => {
     for (const worker of workers) void fill(worker);
@@ -135,18 +145,21 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
     if (features.supportsListenNotify && !localSlot) await sql`select pg_notify(${channel}, '')`.execute(db);
   }
 
+  /** A job without a place falls due at `dueAt`: the first lease after it places the job. */
+  function placeBy(dueAt: number): void {
+    placeDueAt = Math.min(placeDueAt, dueAt);
+  }
+
   async function enqueueRow(input: Parameters<JobQueue['enqueue']>[0]): Promise<{ id: string; deduplicated: boolean }> {
     const now = clock.now();
     const dueAt = input.dueAt ?? now;
     const id = newId('job');
     const dedupeKey = input.dedupeKey ?? null;
+    const job = { queue: queueName, id, tenantId: input.tenantId, name: input.name, payload: JSON.stringify(input.payload ?? null), dueAt, dedupeKey, maxAttempts: input.maxAttempts ?? defaultMaxAttempts };
     for (;;) {
       try {
-        await retryTransient(() =>
-          database.write('statement', (db) => db.executeQuery(
-            q.insert({ queue: queueName, id, tenantId: input.tenantId, name: input.name, payload: JSON.stringify(input.payload ?? null), dueAt, dedupeKey, maxAttempts: input.maxAttempts ?? defaultMaxAttempts }),
-          )),
-        );
+        await placement.insert(job, dueAt <= now);
+        if (dueAt > now) placeBy(dueAt);
         return { id, deduplicated: false };
       } catch (error) {
         if (!isUniqueViolation(error) || dedupeKey === null) throw error;
@@ -154,9 +167,35 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
       // A job with this key is waiting: it stands for this one, at the earlier due time.
       const [waiting] = (await db.executeQuery(q.waitingWithKey({ queue: queueName, key: dedupeKey }))).rows;
       if (waiting === undefined) continue; // leased meanwhile: try the insert again
-      if (dueAt < Number(waiting.due_at)) await retryTransient(() => database.write('statement', (db) => db.executeQuery(q.moveEarlier({ id: waiting.id, dueAt }))));
+      if (dueAt < Number(waiting.due_at)) {
+        await retryTransient(() => database.write('statement', (db) => db.executeQuery(q.moveEarlier({ id: waiting.id, dueAt }))));
+        // A delayed job brought forward is placed when it falls due now, as any delayed job.
+        placeBy(dueAt);
+      }
       return { id: waiting.id, deduplicated: true };
     }
+  }
+
+  /**
+   * Places the delayed jobs that fell due (see `placeDueAt`). One look at a time per
+   * process: workers that lease meanwhile wait for it, then lease with those jobs in line.
+   */
+  async function placeFallenDue(now: number): Promise<void> {
+    if (placing === undefined && now >= placeDueAt) {
+      // Moved on before the look: a delayed job enqueued meanwhile moves it back, and stays known.
+      placeDueAt = now + pollIntervalMs;
+      placing = placement
+        .placeDue(now)
+        .then(({ lookAgainAt }) => {
+          if (lookAgainAt !== undefined) placeBy(lookAgainAt);
+        })
+        // Leasing goes on without it (the database is unreachable for now, say); the next look tries again.
+        .catch(() => undefined)
+        .finally(() => {
+          placing = undefined;
+        });
+    }
+    await placing;
   }
 
   /** Takes up to `limit` due jobs (and expired leases) for one worker. */
@@ -165,6 +204,7 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
     const token = newId('lease');
     const expiresAt = now + worker.leaseMs;
     const values = { queue: queueName, now, limit, token, until: expiresAt };
+    await placeFallenDue(now);
     const rows = await retryTransient(async () => {
       if (features.supportsReturning) return database.write('statement', async (db) => (await db.executeQuery(q.leaseReturning(values))).rows);
       return db
@@ -179,6 +219,8 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
           return (await trx.executeQuery(q.leasedBy({ token }))).rows;
         });
     });
+    // The statement returns rows in no particular order: handle them in the fair one.
+    rows.sort((a, b) => Number(a.fair_key) - Number(b.fair_key) || Number(a.due_at) - Number(b.due_at) || (a.id < b.id ? -1 : 1));
     const leases: Lease[] = [];
     const keys = new Set<string>();
     for (const row of rows) {
@@ -275,6 +317,7 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
       if (!isUniqueViolation(error)) throw error;
       await retry(null);
     }
+    placeBy(now + delay);
     schedulePoll(worker, delay);
   }
 
@@ -408,7 +451,7 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
         .selectFrom('jobs')
         .select((eb) => eb.fn.countAll<number | string>().as('count'))
         .where('queue', '=', queueName)
-        .where('state', 'in', ['waiting', 'leased'])
+        .where('state', 'in', ['delayed', 'waiting', 'leased'])
         .executeTakeFirstOrThrow();
       return Number(row.count);
     },

@@ -29,6 +29,7 @@ import { queryTemplate, templatesByCount } from './query-template';
 import { singleStatementWrites } from './single-statement-writes';
 import type { SqlDatabase } from './open-sql-database';
 import { isUniqueViolation, retryTransient } from './sql-errors';
+import { sqlFlowStates } from './sql-flow-states';
 import type { DeadLettersTable, RunsTable, StoreDatabase, WorkflowVersionsTable, WorkflowsTable } from './store-database';
 
 function toWorkflow(row: Selectable<WorkflowsTable>): WorkflowRecord {
@@ -183,7 +184,8 @@ function eventRows(q: HotQueries, tenantId: TenantId, runId: string, afterSeq: n
  * A `RunStore` on SQL through kysely: SQLite, PostgreSQL or MySQL/MariaDB. The event log
  * is the `run_events` table; the sequence guard is a conditional UPDATE of the run's
  * `last_seq` in the transaction that inserts the events, so of two appends after the
- * same sequence number the database lets exactly one through.
+ * same sequence number the database lets exactly one through. Flow state lives in
+ * `flow_states` (see {@link sqlFlowStates}).
  *
  * Call {@link migrateStore} first (the `createSqlStorage` helper does).
  */
@@ -380,6 +382,8 @@ export function createSqlRunStore(database: SqlDatabase): RunStore {
       const { rows } = await db.executeQuery(q.readEvents({ tenantId, runId, afterSeq: afterSeq > 0 ? Math.floor(afterSeq) : 0 }));
       return rows.map((row) => ({ seq: Number(row.seq), at: Number(row.at), event: JSON.parse(row.event) as RunEvent }));
     },
+
+    ...sqlFlowStates(database),
 
     async addDeadLetter(letter) {
       const values = {

@@ -62,7 +62,11 @@ export interface DeadLettersTable {
   failed_at: Millis;
 }
 
-export type JobState = 'waiting' | 'leased' | 'dead';
+/**
+ * `delayed`: not due yet (enqueued for later, or retried after a delay), and so without a
+ * place in the fair order; `waiting`: due, with a place; `leased`; `dead`.
+ */
+export type JobState = 'delayed' | 'waiting' | 'leased' | 'dead';
 
 export interface JobsTable {
   /** Several queues share the table; each `createSqlJobQueue` names its own. */
@@ -85,6 +89,25 @@ export interface JobsTable {
   lease_until: NullableMillis;
   last_error: string | null;
   failed_at: NullableMillis;
+  /** The job's place in the queue's fair order, from when it is due; NULL while `delayed`. */
+  fair_key: ColumnType<number | string | null, number | null, number | null>;
+}
+
+/** Per queue and tenant, the last fair place handed out: a tenant's next job goes after it. */
+export interface QueueTenantsTable {
+  queue: string;
+  tenant_id: string;
+  last_fair_key: ColumnType<number | string, number, number>;
+}
+
+export interface FlowStatesTable {
+  tenant_id: string;
+  /** Compared byte by byte; MySQL returns it as bytes (`varbinary`). */
+  key: ColumnType<string | Uint8Array, string, string>;
+  /** JSON of the value. */
+  value: string;
+  version: Int;
+  updated_at: Millis;
 }
 
 /**
@@ -98,4 +121,6 @@ export type StoreDatabase = {
   run_events: RunEventsTable;
   dead_letters: DeadLettersTable;
   jobs: JobsTable;
+  queue_tenants: QueueTenantsTable;
+  flow_states: FlowStatesTable;
 };

@@ -6,12 +6,13 @@ import type { SqlFeatures } from './sql-features';
  * The schema, one migration per change, applied in name order and never edited once
  * released: a database created by an older version is brought forward by the ones it
  * has not run. Every row carries its tenant; indexes follow the hot paths (a run by id,
- * runs by workflow, status and time, events by run and sequence, due jobs).
+ * runs by workflow, status and time, events by run and sequence, due jobs in fair order).
  */
 export function storeMigrations(tables: TableNames, features: SqlFeatures): Record<string, Migration> {
   const key = sql.raw(features.keyType);
   const text = sql.raw(features.textType);
   const status = sql.raw('varchar(16)');
+  const binaryKey = sql.raw(features.binaryKeyType);
 
   return {
     '0001_runs_and_jobs': {
@@ -109,6 +110,41 @@ export function storeMigrations(tables: TableNames, features: SqlFeatures): Reco
         await db.schema.createIndex(`${tables.jobs}_due_idx`).on(tables.jobs).columns(['queue', 'state', 'due_at']).execute();
         await db.schema.createIndex(`${tables.jobs}_lease_idx`).on(tables.jobs).columns(['queue', 'state', 'lease_until']).execute();
         await db.schema.createIndex(`${tables.jobs}_key_idx`).on(tables.jobs).columns(['queue', 'dedupe_key', 'state']).execute();
+      },
+    },
+
+    '0002_flow_control': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable(tables.flowStates)
+          .addColumn('tenant_id', key, (column) => column.notNull())
+          .addColumn('key', binaryKey, (column) => column.notNull())
+          .addColumn('value', text, (column) => column.notNull())
+          .addColumn('version', 'integer', (column) => column.notNull())
+          .addColumn('updated_at', 'bigint', (column) => column.notNull())
+          .addPrimaryKeyConstraint(`${tables.flowStates}_pk`, ['tenant_id', 'key'])
+          .execute();
+
+        // Fair leasing. Jobs already waiting have no place: as delayed jobs whose due time
+        // has come, they get one at the first lease.
+        await db.schema.alterTable(tables.jobs).addColumn('fair_key', 'bigint').execute();
+        await sql`update ${sql.table(tables.jobs)} set state = 'delayed' where state = 'waiting'`.execute(db);
+        // Waiting jobs by place, delayed jobs (all without one) by due time: a lease and the
+        // look for delayed jobs that fell due each read one range of it, in its order.
+        await db.schema.createIndex(`${tables.jobs}_fair_idx`).on(tables.jobs).columns(['queue', 'state', 'fair_key', 'due_at', 'id']).execute();
+        // Its leading columns serve everything the due-time index served.
+        const dropDue = db.schema.dropIndex(`${tables.jobs}_due_idx`);
+        await (features.indexNamesPerTable ? dropDue.on(tables.jobs) : dropDue).execute();
+
+        await db.schema
+          .createTable(tables.queueTenants)
+          .addColumn('queue', key, (column) => column.notNull())
+          .addColumn('tenant_id', key, (column) => column.notNull())
+          .addColumn('last_fair_key', 'bigint', (column) => column.notNull())
+          .addPrimaryKeyConstraint(`${tables.queueTenants}_pk`, ['queue', 'tenant_id'])
+          .execute();
+        // The queue's largest place handed out, in one index step: where an idle queue resumes.
+        await db.schema.createIndex(`${tables.queueTenants}_last_idx`).on(tables.queueTenants).columns(['queue', 'last_fair_key']).execute();
       },
     },
   };

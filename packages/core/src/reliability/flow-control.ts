@@ -1,0 +1,304 @@
+import { z } from 'zod';
+import { PipewrightError } from '../errors/pipewright-error';
+import type { TenantId } from '../ids';
+import { fromZodIssues } from '../model/validation-issue';
+import type { Clock } from '../ports/clock';
+import type { FlowStateRecord, RunStore } from '../ports/run-store';
+import type { ConnectorDefinition } from '../registry/connector-definition';
+import type { ActionNodeDefinition } from '../registry/node-definition';
+import {
+  admitThroughBreaker,
+  breakerOptionsSchema,
+  closedBreaker,
+  parseBreakerState,
+  recordBreakerOutcome,
+  type BreakerOptions,
+  type BreakerState,
+  type CallOutcome,
+} from './circuit-breaker';
+import { classifyError, httpStatusOf } from './classify-error';
+import { parseLimiterState, rateLimitOptionsSchema, reserveCall, tightenLimiter, type RateLimitOptions, type RateLimiterState } from './rate-limiter';
+
+/** Host overrides, per connector id (`http` for nodes like `http.request` outside a connector). */
+export const flowControlOptionsSchema = z.strictObject({
+  breakers: z.record(z.string(), z.union([z.literal(false), breakerOptionsSchema.partial()])).default({}),
+  rateLimits: z.record(z.string(), z.union([z.literal(false), rateLimitOptionsSchema])).default({}),
+  /** How long a worker trusts a closed circuit it read before reading it again. */
+  cacheMs: z.number().int().min(0).max(60_000).default(1_000),
+});
+
+export type FlowControlOptions = z.input<typeof flowControlOptionsSchema>;
+
+/** The breaker and limiter one step goes through. */
+export interface FlowTarget {
+  key: string;
+  breaker: BreakerOptions | undefined;
+  rateLimit: RateLimitOptions | undefined;
+}
+
+/** Who asks: the probe id is stable across a crash, so a recovering worker keeps its probe. */
+export interface FlowCaller {
+  runId: string;
+  nodeId: string;
+  attempt: number;
+}
+
+export type FlowAdmission = { go: true } | { go: false; reason: 'circuit_open' | 'rate_limited'; until: number; reserved: boolean };
+
+/** A circuit as the engine API shows it. */
+export interface BreakerView {
+  key: string;
+  state: BreakerState['state'];
+  failures: number;
+  /** When an open circuit lets a probe out. */
+  retryAt?: number;
+  openedAt?: number;
+  updatedAt: number;
+}
+
+const breakerPrefix = 'breaker:';
+const limiterPrefix = 'rate:';
+/** Compare-and-set attempts before giving up on a contended document. */
+const maxWriteAttempts = 20;
+
+const probeOf = (caller: FlowCaller): string => `${caller.runId}:${caller.nodeId}:${caller.attempt}`;
+
+/** The outcome of a call as the breaker sees it: only signs of an unwell service count. */
+function breakerOutcome(result: { ok: true } | { ok: false; thrown: unknown }, now: number): CallOutcome {
+  if (result.ok) return 'success';
+  const classified = classifyError(result.thrown, now);
+  if (!classified.retryable || isRateLimitSignal(result.thrown, classified.error.code)) return 'neutral';
+  return classified.error.code === 'circuit_open' ? 'neutral' : 'failure';
+}
+
+function isRateLimitSignal(thrown: unknown, code: string): boolean {
+  if (code === 'retry_after') return true;
+  try {
+    return httpStatusOf(thrown) === 429;
+  } catch {
+    return false;
+  }
+}
+
+interface CachedBreaker {
+  state: BreakerState;
+  version: number;
+  readAt: number;
+  /** Successes seen here since this worker last wrote the state. */
+  successes: number;
+}
+
+/**
+ * Circuit breakers and rate limits, shared by every worker through the store's flow
+ * state (compare-and-set on a version), with a short in-process cache of closed
+ * circuits so that the common case costs no store read.
+ */
+export class FlowControl {
+  private readonly overrides: z.output<typeof flowControlOptionsSchema>;
+  /** Breaker overrides as given: merged over what a connector declares, field by field. */
+  private readonly breakerOverrides: Record<string, Partial<z.input<typeof breakerOptionsSchema>> | false>;
+  private readonly targets = new Map<string, { breaker: BreakerOptions | undefined; rateLimit: RateLimitOptions | undefined }>();
+  private readonly breakers = new Map<string, CachedBreaker>();
+
+  constructor(
+    private readonly store: RunStore,
+    private readonly clock: Clock,
+    /** Wakes a parked run at once (a circuit closed). */
+    private readonly wake: (tenantId: TenantId, runId: string) => Promise<void>,
+    options: FlowControlOptions = {},
+  ) {
+    const parsed = flowControlOptionsSchema.safeParse(options);
+    if (!parsed.success) {
+      throw new PipewrightError('invalid_input', 'Invalid flowControl options', { details: { issues: fromZodIssues(parsed.error.issues) } });
+    }
+    this.overrides = parsed.data;
+    this.breakerOverrides = options.breakers ?? {};
+  }
+
+  /** The breaker and limiter of a step, or undefined for a step that has none (a core node). */
+  targetOf(definition: ActionNodeDefinition, connector: ConnectorDefinition | undefined, config: unknown): FlowTarget | undefined {
+    let key: string | undefined;
+    if (definition.flowKey) key = definition.flowKey(config);
+    else if (connector) {
+      const connection = (config as { connection?: unknown } | undefined)?.connection;
+      key = `${connector.id}:${typeof connection === 'string' && connection !== '' ? connection : '-'}`;
+    }
+    if (key === undefined) return undefined;
+    const connectorId = connector?.id ?? definition.type.slice(0, definition.type.indexOf('.'));
+    let specs = this.targets.get(connectorId);
+    if (specs === undefined) {
+      specs = this.specsOf(connectorId, connector);
+      this.targets.set(connectorId, specs);
+    }
+    if (specs.breaker === undefined && specs.rateLimit === undefined) return undefined;
+    return { key, ...specs };
+  }
+
+  private specsOf(connectorId: string, connector: ConnectorDefinition | undefined): { breaker: BreakerOptions | undefined; rateLimit: RateLimitOptions | undefined } {
+    const breakerOverride = this.breakerOverrides[connectorId];
+    const declaredBreaker = connector?.breaker;
+    const breaker =
+      breakerOverride === false || (declaredBreaker === false && breakerOverride === undefined)
+        ? undefined
+        : breakerOptionsSchema.parse({ ...(declaredBreaker === false ? {} : declaredBreaker), ...breakerOverride });
+    const limitOverride = this.overrides.rateLimits[connectorId];
+    const rateLimit = limitOverride === false ? undefined : (limitOverride ?? (connector?.rateLimit ? rateLimitOptionsSchema.parse(connector.rateLimit) : undefined));
+    return { breaker, rateLimit };
+  }
+
+  /**
+   * Whether the step may call out now. An open circuit parks it until a probe may go;
+   * a rate limit sets a call aside for it and parks it until then. A step coming back
+   * to a call set aside for it (`reserved`) goes, unless a 429 paused the limiter since.
+   */
+  async admit(tenantId: TenantId, target: FlowTarget, caller: FlowCaller, reserved: boolean): Promise<FlowAdmission> {
+    if (target.breaker) {
+      const verdict = await this.admitBreaker(tenantId, target.key, target.breaker, caller);
+      if (verdict !== undefined) return { go: false, reason: 'circuit_open', until: verdict, reserved: false };
+    }
+    if (!target.rateLimit) return { go: true };
+    const limit = target.rateLimit;
+    let at = this.clock.now();
+    await this.update(tenantId, limiterPrefix + target.key, parseLimiterState, (current: RateLimiterState) => {
+      const now = this.clock.now();
+      if (reserved && current.pausedUntil <= now) {
+        at = now;
+        return undefined;
+      }
+      const reservation = reserveCall(current, now, limit);
+      at = reservation.at;
+      return reservation.next;
+    });
+    return at <= this.clock.now() ? { go: true } : { go: false, reason: 'rate_limited', until: at, reserved: true };
+  }
+
+  /** Undefined when the call may go; otherwise when to ask again. */
+  private async admitBreaker(tenantId: TenantId, key: string, options: BreakerOptions, caller: FlowCaller): Promise<number | undefined> {
+    const cacheKey = `${tenantId}\u0000${key}`;
+    const cached = this.breakers.get(cacheKey);
+    if (cached && cached.state.state === 'closed' && this.clock.now() - cached.readAt < this.overrides.cacheMs) return undefined;
+    let until: number | undefined;
+    await this.update(
+      tenantId,
+      breakerPrefix + key,
+      (value) => parseBreakerState(value, this.clock.now()),
+      (current: BreakerState) => {
+        const admission = admitThroughBreaker(current, this.clock.now(), options, { probe: probeOf(caller), runId: caller.runId });
+        until = admission.go ? undefined : admission.until;
+        return admission.next;
+      },
+      cacheKey,
+    );
+    return until;
+  }
+
+  /** Tells the breaker and the limiter how a call ended. Never throws: flow control must not fail a step. */
+  async record(tenantId: TenantId, target: FlowTarget, caller: FlowCaller, result: { ok: true } | { ok: false; thrown: unknown }): Promise<void> {
+    const now = this.clock.now();
+    try {
+      if (target.breaker) await this.recordBreaker(tenantId, target.key, target.breaker, caller, breakerOutcome(result, now));
+      if (target.rateLimit && !result.ok) {
+        const classified = classifyError(result.thrown, now);
+        if (isRateLimitSignal(result.thrown, classified.error.code)) {
+          const limit = target.rateLimit;
+          await this.update(tenantId, limiterPrefix + target.key, parseLimiterState, (current: RateLimiterState) =>
+            tightenLimiter(current, this.clock.now(), classified.retryAfterMs, limit),
+          );
+        }
+      }
+    } catch {
+      // A store hiccup here loses one observation; the step's own outcome is recorded by the run.
+    }
+  }
+
+  private async recordBreaker(tenantId: TenantId, key: string, options: BreakerOptions, caller: FlowCaller, outcome: CallOutcome): Promise<void> {
+    const cacheKey = `${tenantId}\u0000${key}`;
+    const cached = this.breakers.get(cacheKey);
+    // Successes of a closed circuit are counted here and written with the next failure.
+    if (outcome === 'success' && cached?.state.state === 'closed') {
+      cached.successes++;
+      return;
+    }
+    if (outcome === 'neutral') return;
+    let woken: string[] = [];
+    await this.update(
+      tenantId,
+      breakerPrefix + key,
+      (value) => parseBreakerState(value, this.clock.now()),
+      (current: BreakerState) => {
+        const next = recordBreakerOutcome(current, outcome, this.clock.now(), options, { probe: probeOf(caller), successesSinceWrite: cached?.successes ?? 0 });
+        woken = next?.state === 'closed' && current.state !== 'closed' ? current.waiters : [];
+        return next;
+      },
+      cacheKey,
+    );
+    await this.wakeAll(tenantId, woken);
+  }
+
+  private async wakeAll(tenantId: TenantId, runIds: readonly string[]): Promise<void> {
+    for (const runId of runIds) await this.wake(tenantId, runId).catch(() => undefined);
+  }
+
+  /** Reads, changes and writes a flow state document until the write wins. */
+  private async update<T>(tenantId: TenantId, key: string, parse: (value: unknown) => T, change: (current: T) => T | undefined, cacheKey?: string): Promise<void> {
+    for (let attempt = 0; attempt < maxWriteAttempts; attempt++) {
+      const record = await this.store.getFlowState(tenantId, key);
+      const current = parse(record?.value);
+      const next = change(current);
+      if (next === undefined) {
+        if (cacheKey !== undefined) this.cacheBreaker(cacheKey, current as BreakerState, record?.version ?? 0, false);
+        return;
+      }
+      const written = await this.store.putFlowState(tenantId, key, next, record?.version ?? 0, this.clock.now());
+      if (written) {
+        if (cacheKey !== undefined) this.cacheBreaker(cacheKey, next as BreakerState, written.version, true);
+        return;
+      }
+    }
+    throw new PipewrightError('internal', `Flow state "${key}" is too contended to update`, { details: { key } });
+  }
+
+  private cacheBreaker(cacheKey: string, state: BreakerState, version: number, wrote: boolean): void {
+    const previous = this.breakers.get(cacheKey);
+    const successes = wrote || previous === undefined ? 0 : previous.successes;
+    // Bounded: a process that talks to many connections keeps the recent ones.
+    if (this.breakers.size >= 10_000 && previous === undefined) this.breakers.clear();
+    this.breakers.set(cacheKey, { state, version, readAt: this.clock.now(), successes });
+  }
+
+  async breakerView(tenantId: TenantId, key: string): Promise<BreakerView | undefined> {
+    const record = await this.store.getFlowState(tenantId, breakerPrefix + key);
+    return record === undefined ? undefined : this.viewOf(record);
+  }
+
+  async listBreakers(tenantId: TenantId, page: { limit?: number; cursor?: string } = {}): Promise<{ items: BreakerView[]; nextCursor?: string }> {
+    const listed = await this.store.listFlowStates(tenantId, breakerPrefix, page);
+    const items = listed.items.map((record) => this.viewOf(record));
+    return listed.nextCursor === undefined ? { items } : { items, nextCursor: listed.nextCursor };
+  }
+
+  /** Closes a circuit by hand and wakes the runs parked on it. */
+  async resetBreaker(tenantId: TenantId, key: string): Promise<void> {
+    const cacheKey = `${tenantId}\u0000${key}`;
+    let woken: string[] = [];
+    await this.update(
+      tenantId,
+      breakerPrefix + key,
+      (value) => parseBreakerState(value, this.clock.now()),
+      (current: BreakerState) => {
+        woken = current.state === 'closed' ? [] : current.waiters;
+        return closedBreaker(this.clock.now());
+      },
+      cacheKey,
+    );
+    await this.wakeAll(tenantId, woken);
+  }
+
+  private viewOf(record: FlowStateRecord): BreakerView {
+    const state = parseBreakerState(record.value, this.clock.now());
+    const view: BreakerView = { key: record.key.slice(breakerPrefix.length), state: state.state, failures: state.state === 'half_open' ? 0 : state.failures, updatedAt: record.updatedAt };
+    if (state.state === 'open') view.retryAt = state.retryAt;
+    if (state.state !== 'closed') view.openedAt = state.openedAt;
+    return view;
+  }
+}
