@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { asTenantId, asWorkflowId, compile, type WorkflowInput } from '@pipewright/core';
-import { createStorage } from '@pipewright/storage-adapters';
+import { createFsBlobStore, createStorage } from '@pipewright/storage-adapters';
 import { compileReport } from './compile-report';
 import { exampleRegistry } from './example-registry';
 import { runExample, runReport } from './run-example';
@@ -25,12 +25,14 @@ for (const file of (await readdir(examplesDir)).filter((name) => name.endsWith('
 // storage adapters take works here (postgres://..., mysql://...).
 const databaseUrl = process.env.PIPEWRIGHT_DATABASE_URL ?? 'sqlite:./.data/pipewright.db';
 const storage = await createStorage({ connection: databaseUrl });
+// Step outputs and inputs over 256 KiB are kept as files beside the database.
+const blobs = createFsBlobStore({ directory: process.env.PIPEWRIGHT_BLOB_DIR ?? './.data/blobs' });
 try {
   for (const { file, workflow } of runnable) {
     const trigger = workflow.nodes.find((node) => node.type === 'core.manual');
     const input = (trigger?.config as { sampleInput?: unknown } | undefined)?.sampleInput ?? {};
     console.log(`Running ${file} durably on ${databaseUrl} with input ${JSON.stringify(input)}:`);
-    console.log(runReport(await runExample(workflow, input, storage)).join('\n'));
+    console.log(runReport(await runExample(workflow, input, { store: storage.store, queue: storage.queue, blobs })).join('\n'));
     const tenantId = asTenantId('demo');
     const stored = await storage.store.listRuns(tenantId, { workflowId: asWorkflowId(workflow.id) }, { limit: 500 });
     const saved = await storage.store.getWorkflow(tenantId, asWorkflowId(workflow.id));

@@ -1,10 +1,12 @@
-import { createEngine, type JobQueue, type RunStore, type RunView, type WorkflowInput } from '@pipewright/core';
+import { createEngine, type BlobStore, type JobQueue, type RunStore, type RunView, type WorkflowInput } from '@pipewright/core';
 import { exampleRegistry } from './example-registry';
 
 /** Where the engine keeps runs: a durable store and queue, or memory when absent. */
 export interface ExampleStorage {
   store: RunStore;
   queue: JobQueue;
+  /** Where payloads over 256 KiB go. */
+  blobs?: BlobStore;
 }
 
 /**
@@ -12,7 +14,8 @@ export interface ExampleStorage {
  * finished run.
  */
 export async function runExample(workflow: WorkflowInput, input: unknown, storage?: ExampleStorage): Promise<RunView> {
-  const engine = createEngine({ registry: exampleRegistry, ...(storage === undefined ? {} : { store: storage.store, queue: storage.queue }) });
+  const durable = storage === undefined ? {} : { store: storage.store, queue: storage.queue, ...(storage.blobs === undefined ? {} : { blobs: storage.blobs }) };
+  const engine = createEngine({ registry: exampleRegistry, ...durable });
   const ctx = { tenantId: 'demo' };
   engine.start();
   try {
