@@ -115,6 +115,30 @@ export class FlowControl {
     this.breakerOverrides = options.breakers ?? {};
   }
 
+  private readonly applies = new Map<string, boolean>();
+
+  /**
+   * Whether steps of a node type go through a breaker or limiter at all: nodes that pick
+   * their own key (`flowKey`), and nodes of a connector that talks to a service (it has
+   * auth, declares a breaker or a limit, or the host configured one). Pure helpers such
+   * as `data.*` call nothing that could fail or throttle, and skip flow control entirely.
+   */
+  appliesTo(definition: ActionNodeDefinition, connector: ConnectorDefinition | undefined): boolean {
+    let applies = this.applies.get(definition.type);
+    if (applies === undefined) {
+      applies =
+        definition.flowKey !== undefined ||
+        (connector !== undefined &&
+          (connector.auth.type !== 'none' ||
+            connector.breaker !== undefined ||
+            connector.rateLimit !== undefined ||
+            this.breakerOverrides[connector.id] !== undefined ||
+            this.overrides.rateLimits[connector.id] !== undefined));
+      this.applies.set(definition.type, applies);
+    }
+    return applies;
+  }
+
   /** The breaker and limiter of a step, or undefined for a step that has none (a core node). */
   targetOf(definition: ActionNodeDefinition, connector: ConnectorDefinition | undefined, config: unknown): FlowTarget | undefined {
     let key: string | undefined;

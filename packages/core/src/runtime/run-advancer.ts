@@ -462,7 +462,7 @@ export class RunAdvancer {
     }
     if (definition.kind === 'action') {
       let flow: FlowTarget | undefined;
-      if (!this.deps.dry && (definition.flowKey !== undefined || registered?.connector !== undefined)) {
+      if (!this.deps.dry && this.deps.flow.appliesTo(definition, registered?.connector)) {
         flow = this.flowTargetOf(node, definition, registered?.connector, inputs);
         if (flow) {
           const admission = await this.deps.flow.admit(this.tenantId, flow, { runId: this.runId, nodeId: node.id, attempt }, reserved);
