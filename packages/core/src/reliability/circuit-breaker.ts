@@ -89,7 +89,7 @@ export function recordBreakerOutcome(
   return { state: 'closed', windowStart, failures, calls };
 }
 
-const breakerStateSchema = z.union([
+export const breakerStateSchema = z.union([
   z.object({ state: z.literal('closed'), windowStart: z.number(), failures: z.number(), calls: z.number() }),
   z.object({ state: z.literal('open'), openedAt: z.number(), retryAt: z.number(), failures: z.number(), waiters: z.array(z.string()) }),
   z.object({ state: z.literal('half_open'), openedAt: z.number(), probe: z.string(), probeUntil: z.number(), waiters: z.array(z.string()) }),

@@ -6,9 +6,11 @@ import type { Clock } from '../ports/clock';
 import type { FlowStateRecord, RunStore } from '../ports/run-store';
 import type { ConnectorDefinition } from '../registry/connector-definition';
 import type { ActionNodeDefinition } from '../registry/node-definition';
+import { updateFlowState } from '../flow/flow-state';
 import {
   admitThroughBreaker,
   breakerOptionsSchema,
+  breakerStateSchema,
   closedBreaker,
   parseBreakerState,
   recordBreakerOutcome,
@@ -17,7 +19,7 @@ import {
   type CallOutcome,
 } from './circuit-breaker';
 import { classifyError, httpStatusOf } from './classify-error';
-import { parseLimiterState, rateLimitOptionsSchema, reserveCall, tightenLimiter, type RateLimitOptions, type RateLimiterState } from './rate-limiter';
+import { idleLimiter, limiterStateSchema, rateLimitOptionsSchema, reserveCall, tightenLimiter, type RateLimitOptions, type RateLimiterState } from './rate-limiter';
 
 /** Host overrides, per connector id (`http` for nodes like `http.request` outside a connector). */
 export const flowControlOptionsSchema = z.strictObject({
@@ -58,10 +60,9 @@ export interface BreakerView {
 
 const breakerPrefix = 'breaker:';
 const limiterPrefix = 'rate:';
-/** Compare-and-set attempts before giving up on a contended document. */
-const maxWriteAttempts = 20;
 
 const probeOf = (caller: FlowCaller): string => `${caller.runId}:${caller.nodeId}:${caller.attempt}`;
+const cacheKeyOf = (tenantId: TenantId, key: string): string => `${tenantId}\u0000${key}`;
 
 /** The outcome of a call as the breaker sees it: only signs of an unwell service count. */
 function breakerOutcome(result: { ok: true } | { ok: false; thrown: unknown }, now: number): CallOutcome {
@@ -82,7 +83,6 @@ function isRateLimitSignal(thrown: unknown, code: string): boolean {
 
 interface CachedBreaker {
   state: BreakerState;
-  version: number;
   readAt: number;
   /** Successes seen here since this worker last wrote the state. */
   successes: number;
@@ -182,38 +182,24 @@ export class FlowControl {
     }
     if (!target.rateLimit) return { go: true };
     const limit = target.rateLimit;
-    let at = this.clock.now();
-    await this.update(tenantId, limiterPrefix + target.key, parseLimiterState, (current: RateLimiterState) => {
+    const at = await this.updateLimiter(tenantId, target.key, (current) => {
       const now = this.clock.now();
-      if (reserved && current.pausedUntil <= now) {
-        at = now;
-        return undefined;
-      }
+      if (reserved && current.pausedUntil <= now) return { result: now };
       const reservation = reserveCall(current, now, limit);
-      at = reservation.at;
-      return reservation.next;
+      return { next: reservation.next, result: reservation.at };
     });
     return at <= this.clock.now() ? { go: true } : { go: false, reason: 'rate_limited', until: at, reserved: true };
   }
 
   /** Undefined when the call may go; otherwise when to ask again. */
   private async admitBreaker(tenantId: TenantId, key: string, options: BreakerOptions, caller: FlowCaller): Promise<number | undefined> {
-    const cacheKey = `${tenantId}\u0000${key}`;
+    const cacheKey = cacheKeyOf(tenantId, key);
     const cached = this.breakers.get(cacheKey);
     if (cached && cached.state.state === 'closed' && this.clock.now() - cached.readAt < this.overrides.cacheMs) return undefined;
-    let until: number | undefined;
-    await this.update(
-      tenantId,
-      breakerPrefix + key,
-      (value) => parseBreakerState(value, this.clock.now()),
-      (current: BreakerState) => {
-        const admission = admitThroughBreaker(current, this.clock.now(), options, { probe: probeOf(caller), runId: caller.runId });
-        until = admission.go ? undefined : admission.until;
-        return admission.next;
-      },
-      cacheKey,
-    );
-    return until;
+    return this.updateBreaker(tenantId, key, (current) => {
+      const admission = admitThroughBreaker(current, this.clock.now(), options, { probe: probeOf(caller), runId: caller.runId });
+      return { next: admission.next, result: admission.go ? undefined : admission.until };
+    });
   }
 
   /** Tells the breaker and the limiter how a call ended. Never throws: flow control must not fail a step. */
@@ -225,9 +211,7 @@ export class FlowControl {
         const classified = classifyError(result.thrown, now);
         if (isRateLimitSignal(result.thrown, classified.error.code)) {
           const limit = target.rateLimit;
-          await this.update(tenantId, limiterPrefix + target.key, parseLimiterState, (current: RateLimiterState) =>
-            tightenLimiter(current, this.clock.now(), classified.retryAfterMs, limit),
-          );
+          await this.updateLimiter(tenantId, target.key, (current) => ({ next: tightenLimiter(current, this.clock.now(), classified.retryAfterMs, limit), result: undefined }));
         }
       }
     } catch {
@@ -236,7 +220,7 @@ export class FlowControl {
   }
 
   private async recordBreaker(tenantId: TenantId, key: string, options: BreakerOptions, caller: FlowCaller, outcome: CallOutcome): Promise<void> {
-    const cacheKey = `${tenantId}\u0000${key}`;
+    const cacheKey = cacheKeyOf(tenantId, key);
     const cached = this.breakers.get(cacheKey);
     // Successes of a closed circuit are counted here and written with the next failure.
     if (outcome === 'success' && cached?.state.state === 'closed') {
@@ -244,18 +228,10 @@ export class FlowControl {
       return;
     }
     if (outcome === 'neutral') return;
-    let woken: string[] = [];
-    await this.update(
-      tenantId,
-      breakerPrefix + key,
-      (value) => parseBreakerState(value, this.clock.now()),
-      (current: BreakerState) => {
-        const next = recordBreakerOutcome(current, outcome, this.clock.now(), options, { probe: probeOf(caller), successesSinceWrite: cached?.successes ?? 0 });
-        woken = next?.state === 'closed' && current.state !== 'closed' ? current.waiters : [];
-        return next;
-      },
-      cacheKey,
-    );
+    const woken = await this.updateBreaker(tenantId, key, (current) => {
+      const next = recordBreakerOutcome(current, outcome, this.clock.now(), options, { probe: probeOf(caller), successesSinceWrite: cached?.successes ?? 0 });
+      return { next, result: next?.state === 'closed' && current.state !== 'closed' ? current.waiters : [] };
+    });
     await this.wakeAll(tenantId, woken);
   }
 
@@ -263,31 +239,33 @@ export class FlowControl {
     for (const runId of runIds) await this.wake(tenantId, runId).catch(() => undefined);
   }
 
-  /** Reads, changes and writes a flow state document until the write wins. */
-  private async update<T>(tenantId: TenantId, key: string, parse: (value: unknown) => T, change: (current: T) => T | undefined, cacheKey?: string): Promise<void> {
-    for (let attempt = 0; attempt < maxWriteAttempts; attempt++) {
-      const record = await this.store.getFlowState(tenantId, key);
-      const current = parse(record?.value);
-      const next = change(current);
-      if (next === undefined) {
-        if (cacheKey !== undefined) this.cacheBreaker(cacheKey, current as BreakerState, record?.version ?? 0, false);
-        return;
-      }
-      const written = await this.store.putFlowState(tenantId, key, next, record?.version ?? 0, this.clock.now());
-      if (written) {
-        if (cacheKey !== undefined) this.cacheBreaker(cacheKey, next as BreakerState, written.version, true);
-        return;
-      }
-    }
-    throw new PipewrightError('internal', `Flow state "${key}" is too contended to update`, { details: { key } });
+  /**
+   * Changes a circuit's shared state (a missing or unreadable one counts as closed) and
+   * remembers what was read or written for the in-process cache.
+   */
+  private async updateBreaker<Result>(tenantId: TenantId, key: string, change: (current: BreakerState) => { next: BreakerState | undefined; result: Result }): Promise<Result> {
+    const now = (): number => this.clock.now();
+    const outcome = await updateFlowState(this.store, tenantId, breakerPrefix + key, breakerStateSchema, now, (stored) => {
+      const current = stored ?? closedBreaker(now());
+      const decided = change(current);
+      const seen = { result: decided.result, state: decided.next ?? current, wrote: decided.next !== undefined };
+      return decided.next === undefined ? { result: seen } : { next: decided.next, result: seen };
+    });
+    this.cacheBreaker(cacheKeyOf(tenantId, key), outcome.state, outcome.wrote);
+    return outcome.result;
   }
 
-  private cacheBreaker(cacheKey: string, state: BreakerState, version: number, wrote: boolean): void {
+  /** Changes a rate limiter's shared state; a missing or unreadable one counts as idle. */
+  private updateLimiter<Result>(tenantId: TenantId, key: string, change: (current: RateLimiterState) => { next?: RateLimiterState; result: Result }): Promise<Result> {
+    return updateFlowState(this.store, tenantId, limiterPrefix + key, limiterStateSchema, () => this.clock.now(), (stored) => change(stored ?? idleLimiter()));
+  }
+
+  private cacheBreaker(cacheKey: string, state: BreakerState, wrote: boolean): void {
     const previous = this.breakers.get(cacheKey);
     const successes = wrote || previous === undefined ? 0 : previous.successes;
     // Bounded: a process that talks to many connections keeps the recent ones.
     if (this.breakers.size >= 10_000 && previous === undefined) this.breakers.clear();
-    this.breakers.set(cacheKey, { state, version, readAt: this.clock.now(), successes });
+    this.breakers.set(cacheKey, { state, readAt: this.clock.now(), successes });
   }
 
   async breakerView(tenantId: TenantId, key: string): Promise<BreakerView | undefined> {
@@ -303,18 +281,7 @@ export class FlowControl {
 
   /** Closes a circuit by hand and wakes the runs parked on it. */
   async resetBreaker(tenantId: TenantId, key: string): Promise<void> {
-    const cacheKey = `${tenantId}\u0000${key}`;
-    let woken: string[] = [];
-    await this.update(
-      tenantId,
-      breakerPrefix + key,
-      (value) => parseBreakerState(value, this.clock.now()),
-      (current: BreakerState) => {
-        woken = current.state === 'closed' ? [] : current.waiters;
-        return closedBreaker(this.clock.now());
-      },
-      cacheKey,
-    );
+    const woken = await this.updateBreaker(tenantId, key, (current) => ({ next: closedBreaker(this.clock.now()), result: current.state === 'closed' ? [] : current.waiters }));
     await this.wakeAll(tenantId, woken);
   }
 

@@ -57,7 +57,7 @@ export function tightenLimiter(current: RateLimiterState, now: number, retryAfte
   return { tat: Math.max(current.tat, pausedUntil), pausedUntil, factor, slowUntil: pausedUntil + options.slowdownMs };
 }
 
-const limiterStateSchema = z.object({ tat: z.number(), pausedUntil: z.number(), factor: z.number().min(1), slowUntil: z.number() });
+export const limiterStateSchema = z.object({ tat: z.number(), pausedUntil: z.number(), factor: z.number().min(1), slowUntil: z.number() });
 
 export function parseLimiterState(value: unknown): RateLimiterState {
   const parsed = limiterStateSchema.safeParse(value);
