@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { asRunId, newId, type RunId, type TenantId, type WorkflowVersionId } from '../ids';
+import { asRunId, newId, type RunId, type TenantId } from '../ids';
 import type { DebounceSettings } from '../model/workflow-schema';
 import type { EngineCore } from '../runtime/engine-core';
-import { deferredRunSchema, startDeferredRun, type DeferredStart } from './deferred-start';
+import { deferredRunSchema, startDeferredRun, type DeferredStart, type DeferredStartRequest } from './deferred-start';
 import { evaluateFlowKey } from './flow-key';
 import { flowJobNames, scheduleFlowJob } from './flow-job';
 import { updateFlowState } from './flow-state';
@@ -32,15 +32,7 @@ type DebounceState = z.infer<typeof debounceSchema>;
 /** Loop bound for one job: each turn starts a run or ends. */
 const maxTurns = 100;
 
-export interface DebouncedStart {
-  tenantId: TenantId;
-  workflowId: string;
-  versionId: WorkflowVersionId;
-  triggerNodeId: string;
-  input: unknown;
-  settings: DebounceSettings;
-  variables: Record<string, unknown>;
-}
+export type DebouncedStart = DeferredStartRequest<DebounceSettings>;
 
 function withoutFiring(state: DebounceState): DebounceState | null {
   return state.pending === undefined ? null : { pending: state.pending };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PipewrightError, type PipewrightErrorCode } from '../errors/pipewright-error';
-import { asRunId, asWorkflowVersionId, type RunId, type TenantId } from '../ids';
+import { asRunId, asWorkflowVersionId, type RunId, type TenantId, type WorkflowVersionId } from '../ids';
 import type { EngineCore } from '../runtime/engine-core';
 import { createRun } from '../runtime/run-creation';
 
@@ -20,6 +20,18 @@ export type DeferredStart =
       /** This start's place in the batch's `items`. */
       index: number;
     };
+
+/** A start of a workflow that debounces or batches its starts, with the settings that say how. */
+export interface DeferredStartRequest<Settings> {
+  tenantId: TenantId;
+  workflowId: string;
+  versionId: WorkflowVersionId;
+  triggerNodeId: string;
+  input: unknown;
+  settings: Settings;
+  /** The workflow's variables, which a key template may read. */
+  variables: Record<string, unknown>;
+}
 
 /** What a deferred start needs to create its run later; kept in flow state. */
 export const deferredRunSchema = z.object({

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { asRunId, newId, type RunId, type TenantId, type WorkflowVersionId } from '../ids';
+import { asRunId, newId, type RunId, type TenantId } from '../ids';
 import type { BatchSettings } from '../model/workflow-schema';
 import type { EngineCore } from '../runtime/engine-core';
-import { deferredRunSchema, startDeferredRun, type DeferredStart } from './deferred-start';
+import { deferredRunSchema, startDeferredRun, type DeferredStart, type DeferredStartRequest } from './deferred-start';
 import { evaluateFlowKey } from './flow-key';
 import { flowJobNames, scheduleFlowJob } from './flow-job';
 import { updateFlowState } from './flow-state';
@@ -30,14 +30,8 @@ type BatchState = z.infer<typeof batchStateSchema>;
 
 const maxTurns = 100;
 
-export interface BatchedStart {
-  tenantId: TenantId;
-  workflowId: string;
-  versionId: WorkflowVersionId;
-  triggerNodeId: string;
-  input: unknown;
-  settings: BatchSettings;
-  variables: Record<string, unknown>;
+export interface BatchedStart extends DeferredStartRequest<BatchSettings> {
+  /** The same start twice (by this key) joins its batch once. */
   idempotencyKey?: string;
 }
 

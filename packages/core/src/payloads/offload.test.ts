@@ -12,6 +12,7 @@ import type { RunEventOf } from '../runtime/run-events';
 import { createTestEngine, type TestEngine } from '../testing/test-engine';
 import { isBlobRef } from './blob-ref';
 import type { PayloadOptions } from './payload-options';
+import { pipewrightRejection as rejection } from '../testing/rejection';
 
 /** `{ items: [{ id, name, pad }] }`, `count` items of about 100 bytes each as JSON. */
 function bigValue(count: number): { items: Array<{ id: number; name: string; pad: string }> } {
@@ -96,16 +97,6 @@ function succeeded(events: StoredRunEvent[], nodeId: string): RunEventOf<'step.s
   const found = events.map((entry) => entry.event).find((event) => event.type === 'step.succeeded' && event.nodeId === nodeId);
   if (found?.type !== 'step.succeeded') throw new Error(`No step.succeeded for ${nodeId}`);
   return found;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<PipewrightError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (PipewrightError.is(error)) return error;
-    throw error;
-  }
-  throw new Error('Expected the call to fail');
 }
 
 describe('payload offload', () => {

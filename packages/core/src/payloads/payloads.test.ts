@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { PipewrightError } from '../errors/pipewright-error';
 import { asRunId, asTenantId, asWorkflowId, asWorkflowVersionId } from '../ids';
 import type { BlobStore } from '../ports/blob-store';
 import { createMemoryBlobStore } from '../ports/memory-blob-store';
@@ -10,20 +9,11 @@ import { isBlobRef } from './blob-ref';
 import { offloadingRunStore } from './offloading-run-store';
 import { parsePayloadOptions } from './payload-options';
 import { Payloads } from './payloads';
+import { pipewrightRejection as rejection } from '../testing/rejection';
 
 const tenantId = asTenantId('t1');
 const limits = parsePayloadOptions({ offloadAboveBytes: 100, maxStepOutputBytes: 10_000, maxRunPayloadBytes: 50_000 });
 const large = { text: 'x'.repeat(500) };
-
-async function rejection(promise: Promise<unknown>): Promise<PipewrightError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (PipewrightError.is(error)) return error;
-    throw error;
-  }
-  throw new Error('Expected the call to fail');
-}
 
 describe('Payloads', () => {
   it('has the documented defaults', () => {

@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { PipewrightError } from '../errors/pipewright-error';
 import { RetryableError } from '../errors/step-errors';
 import type { WorkflowInput } from '../model/workflow-schema';
 import { coreNodes } from '../nodes/core-nodes';
@@ -14,6 +13,7 @@ import { createEngine } from './engine';
 import type { EngineEvent } from './engine-events';
 import type { RecordedError } from './run-events';
 import type { EngineHooks } from './step-hooks';
+import { pipewrightRejection as rejection } from '../testing/rejection';
 
 type Behaviour = (ctx: NodeContext<unknown>, call: number) => unknown;
 type NodeInput = WorkflowInput['nodes'][number];
@@ -42,17 +42,6 @@ function chain(id: string, nodes: NodeInput[], trigger: NodeInput = { id: 'start
   const all: NodeInput[] = [trigger, ...nodes];
   const edges = all.slice(1).map((node, index) => ({ id: `e${index}`, source: (all[index] as NodeInput).id, target: node.id }));
   return { id, name: id, nodes: all, edges };
-}
-
-/** The PipewrightError `promise` rejects with. */
-async function rejection(promise: Promise<unknown>): Promise<PipewrightError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (PipewrightError.is(error)) return error;
-    throw error;
-  }
-  throw new Error('Expected the call to fail');
 }
 
 beforeEach(() => {

@@ -1,7 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect } from 'vitest';
 import { PipewrightError } from '../errors/pipewright-error';
 import { asTenantId, newId, type TenantId } from '../ids';
 import type { BlobStore } from '../ports/blob-store';
+import { contractCases } from './contract-cases';
+import { rejection } from './rejection';
 
 export interface BlobStoreContractOptions {
   /** Names the adapter in the test titles. */
@@ -19,15 +21,6 @@ const bytesOf = (text: string): Uint8Array => encoder.encode(text);
 const newTenant = (): TenantId => asTenantId(newId('tenant'));
 /** SHA-256 of the UTF-8 bytes of "hello", from `sha256sum`. */
 const helloSha256 = '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824';
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error('Expected the call to reject, but it resolved');
-    },
-    (error: unknown) => error,
-  );
-}
 
 /** Byte-wise equality; vitest's deep equality takes seconds on a blob of a few MB. */
 function sameBytes(actual: Uint8Array | undefined, expected: Uint8Array): boolean {
@@ -51,7 +44,7 @@ function expectInvalidInput(error: unknown): void {
  * ```
  */
 export function blobStoreContract(options: BlobStoreContractOptions): void {
-  const skip = options.skip ?? {};
+  const cases = contractCases(options.skip ?? {});
 
   describe(`BlobStore contract: ${options.name}`, () => {
     let store: BlobStore | undefined;
@@ -68,11 +61,7 @@ export function blobStoreContract(options: BlobStoreContractOptions): void {
       store = undefined;
     });
 
-    const contractCase = (name: string, body: (store: BlobStore) => Promise<void>): void => {
-      const reason = skip[name];
-      // An adapter may skip a case only with a reason, which the report shows.
-      it.skipIf(reason !== undefined)(reason === undefined ? name : `${name} — skipped: ${reason}`, () => body(use()));
-    };
+    const contractCase = (name: string, body: (store: BlobStore) => Promise<void>): void => cases.define(name, () => body(use()));
 
     contractCase('put returns the content address and get returns the same bytes', async (store) => {
       const tenantId = newTenant();
@@ -183,5 +172,7 @@ export function blobStoreContract(options: BlobStoreContractOptions): void {
       expectInvalidInput(await rejection(store.stat(empty, helloSha256)));
       expectInvalidInput(await rejection(store.delete(empty, helloSha256)));
     });
+
+    cases.checkSkips();
   });
 }

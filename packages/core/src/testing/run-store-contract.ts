@@ -1,9 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect } from 'vitest';
 import { PipewrightError } from '../errors/pipewright-error';
 import { asRunId, asTenantId, asWorkflowId, asWorkflowVersionId, newId, type RunId, type TenantId, type WorkflowId, type WorkflowVersionId } from '../ids';
 import { workflowSchema, type Workflow } from '../model/workflow-schema';
 import type { DeadLetter, Page, RunRecord, RunStatus, RunStore, WorkflowRecord } from '../ports/run-store';
 import type { RunEvent } from '../runtime/run-events';
+import { contractCases } from './contract-cases';
+import { rejection } from './rejection';
 
 export interface RunStoreContractOptions {
   /** Names the adapter in the test titles. */
@@ -75,15 +77,6 @@ const succeeded = (nodeId: string): RunEvent => ({ type: 'step.succeeded', nodeI
 /** Newest first: createdAt descending, then id descending. */
 const newestFirst = (a: RunRecord, b: RunRecord): number => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error('Expected the call to reject, but it resolved');
-    },
-    (error: unknown) => error,
-  );
-}
-
 /** Reads every page, checking each is no longer than `limit`. */
 async function allPages<T>(limit: number, read: (cursor: string | undefined) => Promise<Page<T>>): Promise<T[][]> {
   const pages: T[][] = [];
@@ -112,8 +105,7 @@ async function allPages<T>(limit: number, read: (cursor: string | undefined) => 
  * ```
  */
 export function runStoreContract(options: RunStoreContractOptions): void {
-  const skip = options.skip ?? {};
-  const caseNames = new Set<string>();
+  const cases = contractCases(options.skip ?? {});
 
   describe(`RunStore contract: ${options.name}`, () => {
     let store: RunStore | undefined;
@@ -130,12 +122,7 @@ export function runStoreContract(options: RunStoreContractOptions): void {
       store = undefined;
     });
 
-    const contractCase = (name: string, body: (store: () => RunStore) => Promise<void>): void => {
-      caseNames.add(name);
-      const reason = skip[name];
-      // An adapter may skip a case only with a reason, which the report shows.
-      it.skipIf(reason !== undefined)(reason === undefined ? name : `${name} — skipped: ${reason}`, () => body(use));
-    };
+    const contractCase = (name: string, body: (store: () => RunStore) => Promise<void>): void => cases.define(name, () => body(use));
 
     contractCase('saves, reads and updates a workflow', async (store) => {
       const tenantId = newTenant();
@@ -578,11 +565,6 @@ export function runStoreContract(options: RunStoreContractOptions): void {
       expect((await store().listFlowStates(tenantId, 'x%_')).items.map((item) => item.key)).toEqual(['x%_y']);
     });
 
-    const unknownSkips = Object.keys(skip).filter((name) => !caseNames.has(name));
-    if (unknownSkips.length > 0) {
-      it('names only existing cases in `skip`', () => {
-        expect(unknownSkips, 'skip names cases that do not exist').toEqual([]);
-      });
-    }
+    cases.checkSkips();
   });
 }
