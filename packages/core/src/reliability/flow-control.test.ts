@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { asTenantId } from '../ids';
 import { createMemoryRunStore } from '../ports/memory-run-store';
 import { defineConnector, type ConnectorDefinition } from '../registry/connector-definition';
 import { defineNode, type ActionNodeDefinition } from '../registry/node-definition';
@@ -53,5 +54,20 @@ describe('which steps flow control applies to', () => {
     const flow = flowControl({ breakers: { shop: { openMs: 1_234 } } });
     const shop = connector('shop', { breaker: { failureThreshold: 9 } });
     expect(flow.targetOf(node('shop.call'), shop, {})?.breaker).toMatchObject({ failureThreshold: 9, openMs: 1_234, windowMs: 60_000 });
+  });
+});
+
+describe('stored flow state', () => {
+  it('reads an unreadable limiter state as an idle limiter rather than blocking the connection', async () => {
+    const store = createMemoryRunStore();
+    const clock = createFakeClock();
+    const flow = new FlowControl(store, clock, async () => undefined);
+    const tenantId = asTenantId('acme');
+    await store.putFlowState(tenantId, 'rate:limited:-', 'not a limiter', 0, clock.now());
+    const target = flow.targetOf(node('limited.call'), connector('limited', { rateLimit: { requests: 1, perMs: 1_000 }, breaker: false }), {});
+    if (!target) throw new Error('Expected a flow target');
+    const caller = { runId: 'run_1', nodeId: 'call', attempt: 1 };
+    expect(await flow.admit(tenantId, target, caller, false)).toEqual({ go: true });
+    expect(await flow.admit(tenantId, target, { ...caller, runId: 'run_2' }, false)).toEqual({ go: false, reason: 'rate_limited', until: clock.now() + 1_000, reserved: true });
   });
 });

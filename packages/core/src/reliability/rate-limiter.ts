@@ -58,8 +58,3 @@ export function tightenLimiter(current: RateLimiterState, now: number, retryAfte
 }
 
 export const limiterStateSchema = z.object({ tat: z.number(), pausedUntil: z.number(), factor: z.number().min(1), slowUntil: z.number() });
-
-export function parseLimiterState(value: unknown): RateLimiterState {
-  const parsed = limiterStateSchema.safeParse(value);
-  return parsed.success ? parsed.data : idleLimiter();
-}
