@@ -105,6 +105,12 @@ export type {
   AppendResult,
   DeadLetter,
   FlowStateRecord,
+  ConnectionRecord,
+  ConnectionFilter,
+  AuditActor,
+  AuditAction,
+  AuditEntry,
+  AuditFilter,
 } from './ports/run-store';
 export { createMemoryRunStore } from './ports/memory-run-store';
 export { encodeCursor, decodeCursor, pageLimit, defaultPageLimit, maxPageLimit, type CursorKey } from './ports/page-cursor';
@@ -115,7 +121,7 @@ export { createMemoryBlobStore, type MemoryBlobStore } from './ports/memory-blob
 export { isBlobRef, type BlobRef } from './payloads/blob-ref';
 export { payloadOptionsSchema, type PayloadOptions, type PayloadLimits } from './payloads/payload-options';
 
-export { asTenantId, asWorkflowId, asWorkflowVersionId, asRunId, asJobId, newId, type TenantId, type WorkflowId, type WorkflowVersionId, type RunId, type JobId, type Brand } from './ids';
+export { asTenantId, asWorkflowId, asWorkflowVersionId, asRunId, asJobId, asConnectionId, newId, type TenantId, type WorkflowId, type WorkflowVersionId, type RunId, type JobId, type ConnectionId, type Brand } from './ids';
 export { createEngine, replayEvents, type Engine, type EngineOptions, type BreakersApi } from './runtime/engine';
 export type { EngineLogger } from './runtime/engine-core';
 export type { EngineHooks, StepRunner } from './runtime/step-hooks';
@@ -126,6 +132,18 @@ export type { RunView, StepView, RunLogView } from './runtime/run-view';
 export type { TenantContext, WorkflowsApi } from './runtime/workflows-api';
 export type { RunsApi, RunTarget, StartRunOptions, StartRunResult, RunListFilter } from './runtime/runs-api';
 export type { DeferredStart } from './flow/deferred-start';
+
+export { SecretVault, type SealedSecret } from './secrets/secret-vault';
+export { createLocalKeyRing, parseKeyRing, generateKeyEncryptionKey, KeyRingConfigError, type KeyEncryptionKeys, type LocalKeyRingOptions } from './secrets/key-ring';
+export { Redactor, redactedSecret, type RedactorOptions } from './secrets/redactor';
+export { piiKindSchema, type PiiKind } from './secrets/pii-patterns';
+export type { ConnectionsApi, ConnectionsContext, ConnectionView, ConnectionTestResult } from './connections/connections-api';
+export type { StepConnection } from './connections/step-connection';
+export type { AuthTarget } from './connections/apply-auth';
+export type { KeyRotationResult } from './connections/key-rotation';
+export type { OAuth2Client } from './connections/oauth2-client';
+export { credentialsInputSchema, storedCredentialsSchema, type CredentialsInput, type StoredCredentials } from './connections/credentials';
+export { maskSecret } from './connections/credential-summary';
 export type { SlotWait, SlotScopeKind } from './flow/run-concurrency';
 export type { FailedRun, FailedRunsQuery, RedriveTarget, RedriveOutcome } from './flow/redrive';
 export type { DryRunResult, PreviewStep, ReplayResult, ReplayDivergence } from './runtime/preview';

@@ -97,7 +97,7 @@ for (const [name, url, server] of targets) {
       const storages = [await createStorage({ connection: target, tablePrefix })];
       try {
         const { rows } = await sql<{ name: string }>`select name from ${sql.table(`${tablePrefix}migrations`)}`.execute(storages[0]!.database.db);
-        expect(rows.map((row) => row.name)).toEqual(['0001_runs_and_jobs', '0002_flow_control']);
+        expect(rows.map((row) => row.name)).toEqual(['0001_runs_and_jobs', '0002_flow_control', '0003_connections']);
       } finally {
         await dropTables(storages[0]!);
         for (const storage of storages) await storage.close();
@@ -146,6 +146,8 @@ it('names every table with the prefix, so the store can share a database', async
   const storage = await createStorage({ connection: { sqlite: database }, tablePrefix: 'host_pw_' });
   const names = database.prepare("select name from sqlite_master where type = 'table' order by name").all() as Array<{ name: string }>;
   expect(names.map((row) => row.name)).toEqual([
+    'host_pw_audit_entries',
+    'host_pw_connections',
     'host_pw_dead_letters',
     'host_pw_flow_states',
     'host_pw_jobs',

@@ -14,6 +14,8 @@ const baseTableNames = {
   deadLetters: 'dead_letters',
   flowStates: 'flow_states',
   queueTenants: 'queue_tenants',
+  connections: 'connections',
+  auditEntries: 'audit_entries',
   migrations: 'migrations',
   migrationLock: 'migration_lock',
 } as const;

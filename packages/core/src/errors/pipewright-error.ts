@@ -34,7 +34,17 @@ export type PipewrightErrorCode =
   /** Raised by the engine: a circuit breaker is open for the step's key. */
   | 'circuit_open'
   /** Raised by the engine: a step output or run input is over a size limit (`payloads` options). */
-  | 'payload_too_large';
+  | 'payload_too_large'
+  /** A sealed secret failed authentication: its ciphertext, key wrap or context was altered. */
+  | 'secret_tampered'
+  /** A sealed secret names a key id the key ring does not hold. */
+  | 'unknown_key'
+  /** Connections need a `vault` in `createEngine`. */
+  | 'vault_not_configured'
+  /** Credentials that do not fit the connector's auth spec. */
+  | 'invalid_credentials'
+  /** An OAuth2 server refused an authorization, exchange or refresh. */
+  | 'oauth2_error';
 
 /**
  * Marks instances across bundled copies of core: `instanceof` fails when a host ends

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { piiKindSchema } from '../secrets/pii-patterns';
 import { parseTemplate } from '../expressions/template';
 
 const reservedNodeIds = new Set(['__proto__', 'constructor', 'prototype']);
@@ -143,6 +144,13 @@ export const workflowSettingsSchema = z
     retry: retryPolicySchema.optional(),
     /** Initial values of `vars` in expressions. */
     variables: z.record(z.string(), z.unknown()).default({}),
+    /**
+     * Personal data to remove from what runs record: step outputs, step logs and
+     * errors (so also events and API responses). The run input is kept as given, so
+     * steps can use it; a step's redacted output is what the next step gets. Secrets
+     * of the run's connections are always removed, whatever this says.
+     */
+    redact: z.object({ pii: z.array(piiKindSchema).min(1).max(10) }).optional(),
   })
   .refine((settings) => settings.debounce === undefined || settings.batch === undefined, {
     message: 'A workflow either debounces or batches its starts, not both',

@@ -1,9 +1,11 @@
 import { PipewrightError } from '../errors/pipewright-error';
-import type { RunId, TenantId, WorkflowId, WorkflowVersionId } from '../ids';
+import type { ConnectionId, RunId, TenantId, WorkflowId, WorkflowVersionId } from '../ids';
 import type { RunEvent } from '../runtime/run-events';
 import { compareNewestFirst, decodeCursor, encodeCursor, pageLimit, type CursorKey } from './page-cursor';
 import type {
   AppendResult,
+  AuditEntry,
+  ConnectionRecord,
   CreateRunResult,
   DeadLetter,
   FlowStateRecord,
@@ -37,6 +39,10 @@ interface TenantData {
   runsByIdempotencyKey: Map<string, RunEntry>;
   deadLetters: Map<string, DeadLetter>;
   flowStates: Map<string, FlowStateRecord>;
+  connections: Map<ConnectionId, ConnectionRecord>;
+  /** Oldest first by (at, id), like `runOrder`: entries arrive in time order, so an append is a push. */
+  audit: AuditEntry[];
+  auditIds: Set<string>;
 }
 
 const runKey = (run: RunRecord): CursorKey => ({ at: run.createdAt, id: run.id });
@@ -85,11 +91,40 @@ function pageOf<T, R>(items: readonly T[], keyOf: (item: T) => CursorKey, reques
 
 const copyRun = (run: RunRecord): RunRecord => ({ ...run });
 
+/** Where a connection list ends: its name, then its id. */
+interface NameKey {
+  name: string;
+  id: string;
+}
+
+/** Ascending (name, id): the order of `listConnections`. */
+function compareByName(a: NameKey, b: NameKey): number {
+  if (a.name !== b.name) return a.name < b.name ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/**
+ * A page cursor holds a time and an id; a connection list pages by name and id, so `at`
+ * is the name's length and `id` the name followed by the id. Both come back exactly,
+ * whatever characters they hold, with no separator to escape.
+ */
+const encodeNameCursor = (key: NameKey): string => encodeCursor({ at: key.name.length, id: key.name + key.id });
+
+function decodeNameCursor(cursor: string): NameKey {
+  const { at, id } = decodeCursor(cursor);
+  if (!Number.isInteger(at) || at < 0 || at > id.length) {
+    throw new PipewrightError('invalid_cursor', 'The page cursor is not one of a connection list; pass back a nextCursor exactly as it was returned', { details: { cursor } });
+  }
+  return { name: id.slice(0, at), id: id.slice(at) };
+}
+
+const auditKey = (entry: AuditEntry): CursorKey => ({ at: entry.at, id: entry.id });
+
 /**
  * A `RunStore` in memory: for tests, demos and single-process embedding without a
- * database. Workflows, versions and dead letters are cloned on the way in and out, since
- * callers may mutate them. Events are not: the engine treats them as immutable, and
- * copying every event twice would cost more than the rest of a run.
+ * database. Workflows, versions, dead letters, connections and audit entries are cloned on
+ * the way in and out, since callers may mutate them. Events are not: the engine treats
+ * them as immutable, and copying every event twice would cost more than the rest of a run.
  *
  * @example
  * ```ts
@@ -114,6 +149,9 @@ export function createMemoryRunStore(): RunStore {
         runsByIdempotencyKey: new Map(),
         deadLetters: new Map(),
         flowStates: new Map(),
+        connections: new Map(),
+        audit: [],
+        auditIds: new Set(),
       };
       tenants.set(tenantId, data);
     }
@@ -297,6 +335,89 @@ export function createMemoryRunStore(): RunStore {
       const items = keys.slice(0, limit).map((key) => structuredClone(tenants.get(tenantId)?.flowStates.get(key) as FlowStateRecord));
       const last = items[items.length - 1];
       return keys.length > limit && last ? { items, nextCursor: encodeCursor({ at: 0, id: last.key }) } : { items };
+    },
+
+    async createConnection(record) {
+      const connections = tenant(record.tenantId).connections;
+      if (connections.has(record.id)) return false;
+      connections.set(record.id, { ...structuredClone(record), version: 1 });
+      return true;
+    },
+
+    async getConnection(tenantId, id) {
+      const record = tenants.get(tenantId)?.connections.get(id);
+      return record === undefined ? undefined : structuredClone(record);
+    },
+
+    async listConnections(tenantId, filter = {}, page = {}) {
+      const after = page.cursor === undefined ? undefined : decodeNameCursor(page.cursor);
+      const limit = pageLimit(page.limit);
+      const { connectorId } = filter;
+      const matches = [...(tenants.get(tenantId)?.connections.values() ?? [])]
+        .filter((record) => (connectorId === undefined || record.connectorId === connectorId) && (after === undefined || compareByName(record, after) > 0))
+        .sort(compareByName);
+      const items = matches.slice(0, limit).map((record) => structuredClone(record));
+      const last = items[items.length - 1];
+      return matches.length > limit && last !== undefined ? { items, nextCursor: encodeNameCursor(last) } : { items };
+    },
+
+    async updateConnection(record, expectedVersion) {
+      const connections = tenants.get(record.tenantId)?.connections;
+      const stored = connections?.get(record.id);
+      if (connections === undefined || stored === undefined || stored.version !== expectedVersion) return undefined;
+      // What identifies the connection stays as created; everything else is replaced.
+      const updated: ConnectionRecord = { ...structuredClone(record), connectorId: stored.connectorId, createdAt: stored.createdAt, version: expectedVersion + 1 };
+      connections.set(record.id, updated);
+      return structuredClone(updated);
+    },
+
+    async deleteConnection(tenantId, id) {
+      return tenants.get(tenantId)?.connections.delete(id) ?? false;
+    },
+
+    async listConnectionsNotWrappedBy(keyId, limit) {
+      const found: ConnectionRecord[] = [];
+      if (!(limit >= 1)) return found;
+      for (const data of tenants.values()) {
+        for (const record of data.connections.values()) {
+          if (record.keyId === keyId) continue;
+          found.push(structuredClone(record));
+          if (found.length >= limit) return found;
+        }
+      }
+      return found;
+    },
+
+    async appendAudit(entry) {
+      const data = tenant(entry.tenantId);
+      // The first entry with an id stays, as in the SQL store: an append is safe to retry.
+      if (data.auditIds.has(entry.id)) return;
+      data.auditIds.add(entry.id);
+      const audit = data.audit;
+      const key = auditKey(entry);
+      let index = audit.length;
+      while (index > 0 && compareNewestFirst(auditKey(audit[index - 1] as AuditEntry), key) < 0) index--;
+      audit.splice(index, 0, structuredClone(entry));
+    },
+
+    async listAudit(tenantId, filter = {}, page = {}) {
+      const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+      const limit = pageLimit(page.limit);
+      const audit = tenants.get(tenantId)?.audit ?? [];
+      const items: AuditEntry[] = [];
+      let hasMore = false;
+      for (let index = audit.length - 1; index >= 0; index--) {
+        const entry = audit[index] as AuditEntry;
+        if (after !== undefined && compareNewestFirst(auditKey(entry), after) <= 0) continue;
+        if (filter.connectionId !== undefined && entry.connectionId !== filter.connectionId) continue;
+        if (items.length === limit) {
+          hasMore = true;
+          break;
+        }
+        items.push(structuredClone(entry));
+      }
+      const last = items[items.length - 1];
+      return hasMore && last !== undefined ? { items, nextCursor: encodeCursor(auditKey(last)) } : { items };
     },
 
     async addDeadLetter(letter) {

@@ -1,4 +1,4 @@
-import type { RunId, TenantId, WorkflowId, WorkflowVersionId } from '../ids';
+import type { ConnectionId, RunId, TenantId, WorkflowId, WorkflowVersionId } from '../ids';
 import type { Workflow } from '../model/workflow-schema';
 import type { RunEvent } from '../runtime/run-events';
 
@@ -86,6 +86,67 @@ export interface FlowStateRecord {
   updatedAt: number;
 }
 
+/**
+ * A tenant's account at a service. The credentials are sealed by the vault; what the
+ * store holds is ciphertext and a masked summary, never the secret.
+ */
+export interface ConnectionRecord {
+  tenantId: TenantId;
+  id: ConnectionId;
+  /** The connector whose auth spec the credentials fit, e.g. `slack`. */
+  connectorId: string;
+  name: string;
+  /** The auth spec's type: `apiKey`, `bearer`, `basic`, `oauth2`, `none`. */
+  authType: string;
+  /** The vault's sealed envelope of the credentials (opaque text). */
+  secret: string;
+  /** Id of the key-encryption key that wraps `secret`'s data key; key rotation finds stale rows by it. */
+  keyId: string;
+  /** Masked, display-safe facts about the credentials, e.g. `{ apiKey: 'sk-…1234' }`. */
+  summary: Record<string, string>;
+  /** When the OAuth2 access token expires (epoch ms); absent for other auth types. */
+  expiresAt?: number;
+  /** 1 when created, +1 on every update; updates compare it. */
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ConnectionFilter {
+  connectorId?: string;
+}
+
+/** Who acted on a connection: a step of a run, a user through the API, or the engine itself (key rotation, token refresh outside a step). */
+export type AuditActor =
+  | { type: 'run'; runId: RunId; nodeId: string }
+  | { type: 'user'; userId?: string }
+  | { type: 'engine' };
+
+export type AuditAction =
+  | 'connection.created'
+  | 'connection.updated'
+  | 'connection.deleted'
+  | 'connection.decrypted'
+  | 'connection.tested'
+  | 'connection.refreshed'
+  | 'connection.rewrapped';
+
+/** One entry of the append-only audit trail of secret access. */
+export interface AuditEntry {
+  tenantId: TenantId;
+  id: string;
+  at: number;
+  action: AuditAction;
+  connectionId: ConnectionId;
+  actor: AuditActor;
+  /** Plain strings only (never a secret), e.g. `{ purpose: 'step' }`. */
+  detail?: Record<string, string>;
+}
+
+export interface AuditFilter {
+  connectionId?: ConnectionId;
+}
+
 export interface DeadLetter {
   tenantId: TenantId;
   id: string;
@@ -150,6 +211,26 @@ export interface RunStore {
   /** Records whose key starts with `prefix`, in key order. */
   listFlowStates(tenantId: TenantId, prefix: string, page?: PageRequest): Promise<Page<FlowStateRecord>>;
 
+  /** Stores a new connection (`version` 1); false when the id is taken in the tenant. */
+  createConnection(record: ConnectionRecord): Promise<boolean>;
+  getConnection(tenantId: TenantId, id: ConnectionId): Promise<ConnectionRecord | undefined>;
+  /** A tenant's connections, ordered by name then id. */
+  listConnections(tenantId: TenantId, filter?: ConnectionFilter, page?: PageRequest): Promise<Page<ConnectionRecord>>;
+  /**
+   * Replaces a connection's mutable fields (name, authType, secret, keyId, summary,
+   * expiresAt, updatedAt) when its version is still `expectedVersion`; returns the
+   * stored record (version + 1), or undefined on a version mismatch or a missing row.
+   */
+  updateConnection(record: ConnectionRecord, expectedVersion: number): Promise<ConnectionRecord | undefined>;
+  deleteConnection(tenantId: TenantId, id: ConnectionId): Promise<boolean>;
+  /**
+   * Up to `limit` connections of any tenant whose secret is not wrapped by `keyId`,
+   * for re-wrapping them after the master key rotates.
+   */
+  listConnectionsNotWrappedBy(keyId: string, limit: number): Promise<ConnectionRecord[]>;
+  appendAudit(entry: AuditEntry): Promise<void>;
+  /** A tenant's audit trail, newest first (by `at`, then id). */
+  listAudit(tenantId: TenantId, filter?: AuditFilter, page?: PageRequest): Promise<Page<AuditEntry>>;
   addDeadLetter(letter: DeadLetter): Promise<void>;
   listDeadLetters(tenantId: TenantId, page?: PageRequest): Promise<Page<DeadLetter>>;
   removeDeadLetter(tenantId: TenantId, id: string): Promise<boolean>;

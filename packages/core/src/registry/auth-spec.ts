@@ -19,6 +19,14 @@ export const authSpecSchema = z.discriminatedUnion('type', [
     tokenUrl: z.url(),
     scopes: z.array(z.string()).default([]),
     pkce: z.boolean().default(true),
+    /**
+     * How the client authenticates at the token endpoint: `body` sends client_id and
+     * client_secret as form parameters (client_secret_post), `basic` an Authorization
+     * header (client_secret_basic). Servers differ in which they accept.
+     */
+    clientAuthentication: z.enum(['body', 'basic']).default('body'),
+    /** Added to the authorization URL, e.g. Google's `{ access_type: 'offline' }` for a refresh token. */
+    extraAuthorizeParams: z.record(z.string(), z.string()).optional(),
   }),
 ]);
 

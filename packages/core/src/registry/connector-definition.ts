@@ -1,5 +1,6 @@
 import type { BreakerOptionsInput } from '../reliability/circuit-breaker';
 import type { RateLimitOptionsInput } from '../reliability/rate-limiter';
+import type { StepConnection } from '../connections/step-connection';
 import type { AuthSpec } from './auth-spec';
 import type { ActionNodeDefinition, ControlNodeDefinition, TriggerNodeDefinition } from './node-definition';
 
@@ -20,6 +21,11 @@ export interface ConnectorDefinition {
   breaker?: BreakerOptionsInput | false;
   /** The service's rate limit per connection, e.g. Slack's 1 call per second per token. */
   rateLimit?: RateLimitOptionsInput;
+  /**
+   * Checks that a connection's credentials work, e.g. by calling the service's "who am
+   * I" endpoint; throws when they do not. `connections.test` runs it.
+   */
+  testConnection?: (ctx: { connection: StepConnection; signal: AbortSignal }) => Promise<void> | void;
 }
 
 /**

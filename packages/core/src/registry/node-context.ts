@@ -1,3 +1,5 @@
+import type { StepConnection } from '../connections/step-connection';
+
 /** Structured logging for a step; what it writes is attached to the run. */
 export interface NodeLogger {
   debug(message: string, data?: Record<string, unknown>): void;
@@ -30,6 +32,12 @@ export interface NodeContext<Config> {
   node: { id: string; type: string };
   /** 1 for the first attempt. */
   attempt: number;
+  /**
+   * The connection named by the node's `connection` config, decrypted for this step,
+   * for nodes of a connector with auth. Whatever the step returns, logs or throws is
+   * scrubbed of its secrets before it is recorded.
+   */
+  connection?: StepConnection;
 }
 
 const routedOutputMarker = Symbol.for('pipewright.routed-output');

@@ -91,7 +91,17 @@ describe('classifyError', () => {
       cancelled: false,
       circuit_open: true,
       payload_too_large: false,
+      secret_tampered: false,
+      unknown_key: false,
+      vault_not_configured: false,
+      invalid_credentials: false,
+      oauth2_error: false,
     };
+
+    it('an oauth2_error is retryable only when its details say the token endpoint may answer next time', () => {
+      expect(classifyError(new PipewrightError('oauth2_error', 'token refresh failed: HTTP 503', { details: { status: 503, retryable: true } }), now).retryable).toBe(true);
+      expect(classifyError(new PipewrightError('oauth2_error', 'token refresh failed: invalid_grant', { details: { status: 400 } }), now).retryable).toBe(false);
+    });
 
     it.each(Object.entries(retryableByCode))('%s → retryable %s', (code, retryable) => {
       const result = classifyError(new PipewrightError(code as PipewrightErrorCode, 'nope'), now);

@@ -60,9 +60,9 @@ const networkErrorCodes: ReadonlySet<string> = new Set([
  * // retryable === true, retryAfterMs === 5000, error.code === 'retry_after'
  * ```
  */
-export function classifyError(thrown: unknown, now: number = Date.now()): ErrorClassification {
+export function classifyError(thrown: unknown, now: number = Date.now(), scrub?: (message: string) => string): ErrorClassification {
   try {
-    return PipewrightError.is(thrown) ? classifyPipewrightError(thrown, now) : classifyForeignError(thrown, now);
+    return PipewrightError.is(thrown) ? classifyPipewrightError(thrown, now, scrub) : classifyForeignError(thrown, now, scrub);
   } catch {
     // Reading a hostile value (a revoked Proxy, a throwing getter) must not turn a
     // step failure into an engine crash.
@@ -82,16 +82,19 @@ export function toRecordedError(thrown: unknown, now?: number): RecordedError {
   return classifyError(thrown, now).error;
 }
 
-function classifyPipewrightError(error: PipewrightError, now: number): ErrorClassification {
+function classifyPipewrightError(error: PipewrightError, now: number, scrub: ((message: string) => string) | undefined): ErrorClassification {
   const rawCode: unknown = read(error, 'code');
   const code = typeof rawCode === 'string' ? rawCode : 'internal';
-  const message = messageOf(error);
+  // Scrubbed before it is cut to length, so no part of a secret survives at the cut.
+  const message = scrub ? scrub(messageOf(error)) : messageOf(error);
   const details = jsonSafeDetails(read(error, 'details'));
   let retryable = retryableCodes.has(code);
   if (code === 'internal') {
     const status = httpStatusOf(error);
     if (status !== undefined) retryable = isRetryableStatus(status);
   }
+  // A token endpoint that was down or answered 5xx may answer next time; a refused grant will not.
+  if (code === 'oauth2_error') retryable = details?.['retryable'] === true;
   if (!retryable) return classification(code, message, false, undefined, details);
 
   let retryAfterMs: number | undefined;
@@ -103,8 +106,9 @@ function classifyPipewrightError(error: PipewrightError, now: number): ErrorClas
   return classification(code, message, true, retryAfterMs ?? retryAfterOf(error, now), details);
 }
 
-function classifyForeignError(thrown: unknown, now: number): ErrorClassification {
-  const message = messageOf(thrown);
+function classifyForeignError(thrown: unknown, now: number, scrub: ((message: string) => string) | undefined): ErrorClassification {
+  const raw = messageOf(thrown);
+  const message = scrub ? scrub(raw) : raw;
   const status = httpStatusOf(thrown);
   if (status !== undefined) {
     const retryable = isRetryableStatus(status);
@@ -116,7 +120,7 @@ function classifyForeignError(thrown: unknown, now: number): ErrorClassification
     const withCode = message.includes(networkCode) ? message : `${message} (${networkCode})`;
     return classification('network_error', withCode, true, retryAfterOf(thrown, now), undefined);
   }
-  if (read(thrown, 'name') === 'TypeError' && message === 'fetch failed') {
+  if (read(thrown, 'name') === 'TypeError' && raw === 'fetch failed') {
     return classification('network_error', message, true, retryAfterOf(thrown, now), undefined);
   }
   if (isTimeout(thrown)) return classification('timeout', message, true, retryAfterOf(thrown, now), undefined);

@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { PipewrightError } from '../errors/pipewright-error';
+import { createConnectionsApi, type ConnectionsApi } from '../connections/connections-api';
+import type { ConnectionsCore } from '../connections/connections-core';
+import { KnownSecrets } from '../connections/known-secrets';
+import type { OAuth2Client } from '../connections/oauth2-client';
+import { openStepConnection } from '../connections/step-connection';
+import { AuditIds } from '../connections/audit-ids';
 import { asRunId, asTenantId, type RunId } from '../ids';
+import type { SecretVault } from '../secrets/secret-vault';
+import { redactingLogger } from './redacting-logger';
 import { offloadingRunStore } from '../payloads/offloading-run-store';
 import { parsePayloadOptions, type PayloadOptions } from '../payloads/payload-options';
 import { Payloads } from '../payloads/payloads';
@@ -12,7 +20,7 @@ import { createMemoryBlobStore } from '../ports/memory-blob-store';
 import { createMemoryJobQueue } from '../ports/memory-job-queue';
 import { createMemoryRunStore } from '../ports/memory-run-store';
 import { realClock } from '../ports/real-clock';
-import type { RunStore } from '../ports/run-store';
+import type { AuditEntry, RunStore } from '../ports/run-store';
 import type { Registry } from '../registry/create-registry';
 import { toRecordedError } from '../reliability/classify-error';
 import { FlowControl, type BreakerView, type FlowControlOptions } from '../reliability/flow-control';
@@ -69,6 +77,22 @@ export interface EngineOptions {
    * step with `payload_too_large` (see `payloadOptionsSchema`).
    */
   payloads?: PayloadOptions;
+  /**
+   * Encrypts connection credentials at rest (AES-256-GCM envelopes). Without one,
+   * connections cannot be created or used.
+   *
+   * @example
+   * ```ts
+   * createEngine({ registry, vault: new SecretVault(parseKeyRing(process.env.PIPEWRIGHT_KEYS!)) });
+   * ```
+   */
+  vault?: SecretVault;
+  /** The host's registered OAuth2 apps per connector id, for `connections.authorize`. */
+  oauthClients?: Readonly<Record<string, OAuth2Client>>;
+  /** For OAuth2 token requests and `ctx.connection.fetch`; the global `fetch` by default. */
+  fetch?: typeof fetch;
+  /** Refreshes an OAuth2 access token this long before it expires (60 s). */
+  tokenRefreshSkewMs?: number;
 }
 
 /** The circuit breakers of a tenant's connections (`<connector id>:<connection>` or `http:<host>`). */
@@ -86,6 +110,8 @@ export interface Engine {
   readonly clock: Clock;
   readonly workflows: WorkflowsApi;
   readonly breakers: BreakersApi;
+  /** A tenant's accounts at services: credentials sealed by the vault, shown masked. */
+  readonly connections: ConnectionsApi;
   readonly runs: RunsApi & {
     /** A new run of the same version and input in which the steps upstream of `fromNodeId` are not run again: their outputs are reused. */
     rerun(ctx: TenantContext, runId: string, options: { fromNodeId: string }): Promise<{ runId: string }>;
@@ -126,13 +152,15 @@ function buildEngine(options: EngineOptions, dry?: DryRunMode): Engine {
   const blobs = dry ? undefined : (options.blobs ?? (options.store === undefined ? createMemoryBlobStore() : undefined));
   const payloads = new Payloads(parsePayloadOptions(options.payloads), blobs, options.logger);
 
+  const knownSecrets = new KnownSecrets();
+  const emitter = new EngineEmitter();
   const core: EngineCore = {
     registry: options.registry,
     store: offloadingRunStore(store, payloads),
     queue,
     clock,
-    logger: options.logger ?? silentLogger,
-    emitter: new EngineEmitter(),
+    logger: options.logger ? redactingLogger(options.logger, knownSecrets) : silentLogger,
+    emitter,
     runner: composeStepHooks(hooks, (ctx, definition) => definition.run(ctx)),
     random: options.random ?? Math.random,
     planFor: createPlanCache(store, options.registry),
@@ -154,9 +182,29 @@ function buildEngine(options: EngineOptions, dry?: DryRunMode): Engine {
     options.flowControl,
   );
 
+  const auditIds = new AuditIds();
+  const connectionsCore: ConnectionsCore = {
+    store,
+    vault: options.vault,
+    registry: options.registry,
+    clock,
+    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    oauthClients: options.oauthClients ?? {},
+    knownSecrets,
+    refreshSkewMs: options.tokenRefreshSkewMs ?? 60_000,
+    async audit(tenantId, action, record, actor, detail) {
+      const at = clock.now();
+      const entry: AuditEntry = { tenantId, id: auditIds.next(at), at, action, connectionId: record.id, actor };
+      if (detail !== undefined) entry.detail = detail;
+      await store.appendAudit(entry);
+      emitter.emit('audit', entry);
+    },
+  };
+
   const deps: AdvanceDeps = {
     ...core,
     flow,
+    openConnection: (tenantId, connector, connectionId, actor) => openStepConnection(connectionsCore, connector, tenantId, connectionId, actor),
     childVersion: (tenantId, workflowId, version) => resolveVersionId(core, tenantId, workflowId, version),
     startChild: (request) => startChildRun(core, request),
     cancelRun: async (tenantId, runId, reason) => {
@@ -263,6 +311,7 @@ function buildEngine(options: EngineOptions, dry?: DryRunMode): Engine {
     queue,
     clock,
     workflows,
+    connections: createConnectionsApi(connectionsCore),
     breakers: {
       list: (ctx, page) => flow.listBreakers(asTenantId(ctx.tenantId), page),
       get: (ctx, key) => flow.breakerView(asTenantId(ctx.tenantId), key),

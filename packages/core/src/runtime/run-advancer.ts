@@ -2,7 +2,7 @@ import type { ExecutionPlan, PlanNode } from '../compiler/execution-plan';
 import { PipewrightError, type PipewrightErrorCode } from '../errors/pipewright-error';
 import { CancelledError } from '../errors/step-errors';
 import type { ExpressionScope } from '../expressions/expression-scope';
-import type { RunId, TenantId, WorkflowVersionId } from '../ids';
+import { asConnectionId, type ConnectionId, type RunId, type TenantId, type WorkflowVersionId } from '../ids';
 import type { Clock } from '../ports/clock';
 import type { JobQueue } from '../ports/job-queue';
 import type { Payloads } from '../payloads/payloads';
@@ -12,7 +12,6 @@ import type { RunRecord, RunStore, StoredRunEvent } from '../ports/run-store';
 import type { Registry } from '../registry/create-registry';
 import type { StepInput } from '../registry/node-context';
 import type { NodeDefinition } from '../registry/node-definition';
-import { classifyError } from '../reliability/classify-error';
 import type { FlowControl, FlowTarget } from '../reliability/flow-control';
 import { planRetry } from '../reliability/retry-policy';
 import { resolveNodeConfig } from './node-config';
@@ -22,7 +21,12 @@ import { applyRunEvent, foldRun, isStepDecided, type RunState, type StepState, t
 import { RunAbort } from './run-abort';
 import { readiness, runOutput } from './schedule';
 import type { StepRunner } from './step-hooks';
-import { ReplayedFailure, runStep, type StepResult, type StepSubstitute } from './step-runner';
+import { ReplayedFailure, runStep, type StepRequest, type StepResult, type StepSubstitute } from './step-runner';
+import { classifyRedacted, RedactedFailure, redactStepResult, redactorFor } from './redact-step-result';
+import type { ConnectorDefinition } from '../registry/connector-definition';
+import type { OpenStepConnection } from '../connections/step-connection';
+import type { AuditActor } from '../ports/run-store';
+import { Redactor } from '../secrets/redactor';
 
 /**
  * Dry-run behaviour: nodes with side effects (and pinned nodes) return pinned data or
@@ -71,6 +75,8 @@ export interface AdvanceDeps {
   flow: FlowControl;
   /** Payload limits, offload to the blob store and reads back from it. */
   payloads: Payloads;
+  /** Decrypts the connection a step names, for `ctx.connection`. */
+  openConnection(tenantId: TenantId, connector: ConnectorDefinition, connectionId: ConnectionId, actor: AuditActor): Promise<OpenStepConnection>;
 }
 
 interface Completed {
@@ -136,6 +142,8 @@ export class RunAdvancer {
   private stale = false;
   /** The run's payloads against `maxRunPayloadBytes`. */
   private budget!: RunPayloadBudget;
+  /** Personal data the workflow asks to keep out of what the run records. */
+  private redactor: Redactor = Redactor.none;
 
   constructor(
     private readonly deps: AdvanceDeps,
@@ -182,6 +190,7 @@ export class RunAdvancer {
     this.lastSeq = (stored[stored.length - 1] as StoredRunEvent).seq;
     this.plan = await this.deps.planFor(this.tenantId, this.state.versionId);
     this.budget = new RunPayloadBudget(this.deps.payloads.limits, this.plan, this.state, resolved.offloaded);
+    this.redactor = redactorFor(this.plan);
     this.runInfo = { id: this.state.runId, workflowId: this.state.workflowId, startedAt: new Date(this.state.startedAt).toISOString() };
     // Only a run with a cancel request pays for the scan.
     this.cancelReason = this.state.cancelRequested ? cancelReasonOf(stored) : undefined;
@@ -349,7 +358,12 @@ export class RunAdvancer {
     batch: RunEvent[],
     retryable: boolean,
   ): void {
-    const classified = thrown instanceof ReplayedFailure ? { retryable: false, error: thrown.recorded } : classifyError(thrown, this.now);
+    const classified =
+      thrown instanceof ReplayedFailure
+        ? { retryable: false, error: thrown.recorded }
+        : thrown instanceof RedactedFailure
+          ? thrown.classified
+          : classifyRedacted(thrown, this.redactor, this.now);
     const retry = retryable && !this.deps.dry ? planRetry(node.retry, attempt, classified, this.deps.random) : { retry: false as const };
     const outcome = retry.retry ? 'retry' : node.onError;
     const failed: RunEvent = { type: 'step.failed', nodeId: node.id, attempt, error: classified.error, durationMs, outcome };
@@ -684,7 +698,8 @@ export class RunAdvancer {
       clock: this.deps.clock,
       runner: this.deps.runner,
     };
-    let outcome = runStep(substitute ? { ...request, substitute } : request);
+    const connection = substitute ? undefined : this.connectionOf(node, definition, inputs);
+    let outcome = connection ? this.runWithConnection(request, connection) : runStep(substitute ? { ...request, substitute } : request);
     const flow = launch.flow;
     if (flow) {
       // The breaker and limiter hear of the outcome before the run moves on, so the
@@ -695,6 +710,7 @@ export class RunAdvancer {
         return result;
       });
     }
+    outcome = this.redact(outcome);
     outcome = this.settlePayload(node.id, outcome);
     if (!(outcome instanceof Promise)) {
       this.completed.push({ nodeId: node.id, attempt, result: outcome });
@@ -706,6 +722,45 @@ export class RunAdvancer {
       this.completed.push({ nodeId: node.id, attempt, result });
       this.wake?.();
     });
+  }
+
+  /** The connection a step of a connector with auth names in its `connection` config. */
+  private connectionOf(node: PlanNode, definition: NodeDefinition & { kind: 'action' }, inputs: StepInput[]): { connector: ConnectorDefinition; id: ConnectionId } | undefined {
+    const connector = this.deps.registry.get(node.type)?.connector;
+    if (!connector || connector.auth.type === 'none' || node.config['connection'] === undefined) return undefined;
+    try {
+      const config = resolveNodeConfig(definition, node, this.scope(inputs[0]?.output)) as { connection?: unknown };
+      return typeof config.connection === 'string' ? { connector, id: asConnectionId(config.connection) } : undefined;
+    } catch {
+      // The step fails on its config when it runs.
+      return undefined;
+    }
+  }
+
+  /**
+   * Decrypts the step's connection, runs the step with it, and scrubs the result of
+   * every secret the connection gave out, before anything else sees it.
+   */
+  private async runWithConnection(request: StepRequest, target: { connector: ConnectorDefinition; id: ConnectionId }): Promise<StepResult & { secrets?: readonly string[] }> {
+    const started = this.deps.clock.now();
+    let connection: OpenStepConnection;
+    try {
+      connection = await this.deps.openConnection(this.tenantId, target.connector, target.id, { type: 'run', runId: this.runId, nodeId: request.node.id });
+    } catch (thrown) {
+      return { ok: false, thrown, durationMs: this.deps.clock.now() - started };
+    }
+    const result = await runStep({ ...request, connection });
+    return { ...result, secrets: connection.secretValues() };
+  }
+
+  private redact(outcome: (StepResult & { secrets?: readonly string[] }) | Promise<StepResult & { secrets?: readonly string[] }>): StepResult | Promise<StepResult> {
+    const scrub = (result: StepResult & { secrets?: readonly string[] }): StepResult => {
+      const { secrets, ...rest } = result as StepResult & { secrets?: readonly string[] };
+      const redactor = secrets === undefined || secrets.length === 0 ? this.redactor : this.redactor.withSecrets(secrets);
+      return redactStepResult(rest as StepResult, redactor, this.now);
+    };
+    if (outcome instanceof Promise) return outcome.then(scrub);
+    return this.redactor.active || outcome.secrets !== undefined ? scrub(outcome) : outcome;
   }
 
   /** Payload limits and offload for a step's result; a small output of a synchronous step stays synchronous. */

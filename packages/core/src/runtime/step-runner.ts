@@ -1,4 +1,5 @@
 import type { PlanNode } from '../compiler/execution-plan';
+import type { StepConnection } from '../connections/step-connection';
 import { TimeoutError } from '../errors/step-errors';
 import type { ExpressionScope } from '../expressions/expression-scope';
 import type { Clock } from '../ports/clock';
@@ -29,6 +30,8 @@ export interface StepRequest {
   runner: StepRunner;
   /** Dry run and replay: what the node returns instead of running (pinned data, sample output, a recorded error). */
   substitute?: StepSubstitute;
+  /** The step's decrypted connection (`ctx.connection`). */
+  connection?: StepConnection;
 }
 
 /**
@@ -54,6 +57,7 @@ class StepLogs {
  */
 class StepContext implements NodeContext<unknown> {
   private builtLogger: NodeLogger | undefined;
+  connection?: StepConnection;
   constructor(
     readonly config: unknown,
     readonly inputs: readonly StepInput[],
@@ -137,6 +141,7 @@ export function runStep(request: StepRequest): StepResult | Promise<StepResult> 
     }
 
     const ctx = new StepContext(config, request.inputs, request.idempotencyKey, request.run, { id: node.id, type: node.type }, request.attempt, logs, request.abort, stepSignal);
+    if (request.connection) ctx.connection = request.connection;
     const value = request.runner(ctx, definition);
     if (timeout === undefined && !isThenable(value)) return finished(value);
     // A timed-out node that ignores its signal must not hold the run: race the timeout.

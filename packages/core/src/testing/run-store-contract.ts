@@ -1,8 +1,20 @@
 import { afterEach, beforeEach, describe, expect } from 'vitest';
 import { PipewrightError } from '../errors/pipewright-error';
-import { asRunId, asTenantId, asWorkflowId, asWorkflowVersionId, newId, type RunId, type TenantId, type WorkflowId, type WorkflowVersionId } from '../ids';
+import {
+  asConnectionId,
+  asRunId,
+  asTenantId,
+  asWorkflowId,
+  asWorkflowVersionId,
+  newId,
+  type ConnectionId,
+  type RunId,
+  type TenantId,
+  type WorkflowId,
+  type WorkflowVersionId,
+} from '../ids';
 import { workflowSchema, type Workflow } from '../model/workflow-schema';
-import type { DeadLetter, Page, RunRecord, RunStatus, RunStore, WorkflowRecord } from '../ports/run-store';
+import type { AuditEntry, ConnectionRecord, DeadLetter, Page, RunRecord, RunStatus, RunStore, WorkflowRecord } from '../ports/run-store';
 import type { RunEvent } from '../runtime/run-events';
 import { contractCases } from './contract-cases';
 import { rejection } from './rejection';
@@ -24,6 +36,7 @@ const newTenant = (): TenantId => asTenantId(newId('tenant'));
 const newWorkflowId = (): WorkflowId => asWorkflowId(newId('wf'));
 const newVersionId = (): WorkflowVersionId => asWorkflowVersionId(newId('wfv'));
 const newRunId = (): RunId => asRunId(newId('run'));
+const newConnectionId = (): ConnectionId => asConnectionId(newId('conn'));
 
 function definition(name: string): Workflow {
   return workflowSchema.parse({
@@ -70,6 +83,33 @@ function createdEvent(run: RunRecord): RunEvent {
     variables: { region: 'eu' },
   };
 }
+
+function connectionRecord(tenantId: TenantId, overrides: Partial<ConnectionRecord> = {}): ConnectionRecord {
+  return {
+    tenantId,
+    id: newConnectionId(),
+    connectorId: 'slack',
+    name: 'team slack',
+    authType: 'apiKey',
+    secret: 'v1.kek-1.c2VhbGVk.payload',
+    keyId: 'kek-1',
+    summary: { apiKey: 'xoxb-…1234' },
+    version: 1,
+    createdAt: t0,
+    updatedAt: t0,
+    ...overrides,
+  };
+}
+
+function auditEntry(tenantId: TenantId, overrides: Partial<AuditEntry> = {}): AuditEntry {
+  return { tenantId, id: newId('audit'), at: t0, action: 'connection.decrypted', connectionId: asConnectionId('conn_a'), actor: { type: 'engine' }, ...overrides };
+}
+
+/** The order of `listConnections`: name, then id. */
+const byName = (a: ConnectionRecord, b: ConnectionRecord): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** The order of `listAudit`: newest first, by `at` then id. */
+const auditNewestFirst = (a: AuditEntry, b: AuditEntry): number => b.at - a.at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 
 const started = (nodeId: string): RunEvent => ({ type: 'step.started', nodeId, attempt: 1, idempotencyKey: `key-${nodeId}` });
 const succeeded = (nodeId: string): RunEvent => ({ type: 'step.succeeded', nodeId, attempt: 1, output: { ok: true, nodeId }, durationMs: 5 });
@@ -563,6 +603,236 @@ export function runStoreContract(options: RunStoreContractOptions): void {
       await store().putFlowState(tenantId, 'x%_y', {}, 0, t0);
       await store().putFlowState(tenantId, 'xaay', {}, 0, t0);
       expect((await store().listFlowStates(tenantId, 'x%_')).items.map((item) => item.key)).toEqual(['x%_y']);
+    });
+
+    contractCase('creates and reads a connection, with its summary and an optional expiry', async (store) => {
+      const tenantId = newTenant();
+      const apiKey = connectionRecord(tenantId);
+      expect(await store().createConnection(apiKey)).toBe(true);
+      expect(await store().getConnection(tenantId, apiKey.id)).toEqual(apiKey);
+
+      // A long sealed token, a name outside ASCII, and several summary fields round-trip.
+      const oauth = connectionRecord(tenantId, {
+        connectorId: 'google-sheets',
+        name: 'Ünïcode ✓ 表 🚀',
+        authType: 'oauth2',
+        secret: `v1.kek-1.${'A'.repeat(20_000)}`,
+        summary: { accessToken: 'ya29…wxyz', refreshToken: '1//…abcd', scope: 'sheets.readonly' },
+        expiresAt: t0 + 3_600_000,
+      });
+      expect(await store().createConnection(oauth)).toBe(true);
+      const read = await store().getConnection(tenantId, oauth.id);
+      expect(read).toEqual(oauth);
+      expect((await store().getConnection(tenantId, apiKey.id))?.expiresAt).toBeUndefined();
+
+      // Neither the caller's object nor a result is the stored one.
+      apiKey.summary['apiKey'] = 'mutated input';
+      if (read !== undefined) read.summary['scope'] = 'mutated result';
+      expect((await store().getConnection(tenantId, apiKey.id))?.summary).toEqual({ apiKey: 'xoxb-…1234' });
+      expect((await store().getConnection(tenantId, oauth.id))?.summary['scope']).toBe('sheets.readonly');
+      expect(await store().getConnection(tenantId, newConnectionId())).toBeUndefined();
+    });
+
+    contractCase('refuses a taken connection id in the tenant, but not in another tenant', async (store) => {
+      const tenantA = newTenant();
+      const tenantB = newTenant();
+      const first = connectionRecord(tenantA);
+      expect(await store().createConnection(first)).toBe(true);
+      expect(await store().createConnection({ ...first, name: 'second', secret: 'other' })).toBe(false);
+      expect(await store().getConnection(tenantA, first.id)).toEqual(first);
+
+      const sameIdElsewhere = connectionRecord(tenantB, { id: first.id, name: 'tenant b' });
+      expect(await store().createConnection(sameIdElsewhere)).toBe(true);
+      expect(await store().getConnection(tenantB, first.id)).toEqual(sameIdElsewhere);
+      expect(await store().getConnection(tenantA, first.id)).toEqual(first);
+    });
+
+    contractCase('keeps connections and audit entries of one tenant invisible to another', async (store) => {
+      const tenantA = newTenant();
+      const tenantB = newTenant();
+      const record = connectionRecord(tenantA);
+      await store().createConnection(record);
+      const entry = auditEntry(tenantA, { connectionId: record.id });
+      await store().appendAudit(entry);
+
+      expect(await store().getConnection(tenantB, record.id)).toBeUndefined();
+      expect((await store().listConnections(tenantB)).items).toEqual([]);
+      expect(await store().updateConnection({ ...record, tenantId: tenantB, name: 'stolen' }, 1)).toBeUndefined();
+      expect(await store().deleteConnection(tenantB, record.id)).toBe(false);
+      expect((await store().listAudit(tenantB)).items).toEqual([]);
+      expect((await store().listAudit(tenantB, { connectionId: record.id })).items).toEqual([]);
+
+      expect(await store().getConnection(tenantA, record.id)).toEqual(record);
+      expect((await store().listConnections(tenantA)).items).toEqual([record]);
+      expect((await store().listAudit(tenantA)).items).toEqual([entry]);
+      // Nothing leaked into tenant B's rows either.
+      expect(await store().getConnection(tenantB, record.id)).toBeUndefined();
+    });
+
+    contractCase('lists connections by name then id, page by page, and by connector', async (store) => {
+      const tenantId = newTenant();
+      const specs: [name: string, connectorId: string][] = [
+        ['beta', 'slack'],
+        ['alpha', 'github'],
+        ['gamma', 'slack'],
+        ['alpha', 'slack'],
+        ['beta', 'github'],
+        ['delta', 'slack'],
+        ['alpha', 'slack'],
+      ];
+      const records = specs.map(([name, connectorId]) => connectionRecord(tenantId, { name, connectorId }));
+      for (const record of records) await store().createConnection(record);
+      await store().createConnection(connectionRecord(newTenant(), { name: 'aaa' }));
+
+      const all = await store().listConnections(tenantId);
+      expect(all.items).toEqual([...records].sort(byName));
+      expect(all.nextCursor).toBeUndefined();
+
+      const pages = await allPages(3, async (cursor) => store().listConnections(tenantId, {}, cursor === undefined ? { limit: 3 } : { limit: 3, cursor }));
+      expect(pages.map((page) => page.length)).toEqual([3, 3, 1]);
+      expect(pages.flat().map((record) => record.id)).toEqual([...records].sort(byName).map((record) => record.id));
+
+      const slack = await allPages(2, async (cursor) => store().listConnections(tenantId, { connectorId: 'slack' }, cursor === undefined ? { limit: 2 } : { limit: 2, cursor }));
+      expect(slack.map((page) => page.length)).toEqual([2, 2, 1]);
+      expect(slack.flat().map((record) => record.id)).toEqual(
+        records
+          .filter((record) => record.connectorId === 'slack')
+          .sort(byName)
+          .map((record) => record.id),
+      );
+      expect((await store().listConnections(tenantId, { connectorId: 'none' })).items).toEqual([]);
+
+      const error = await rejection(store().listConnections(tenantId, {}, { cursor: 'not a cursor!' }));
+      expect(PipewrightError.is(error) && error.code).toBe('invalid_cursor');
+    });
+
+    contractCase('updates a connection only at the expected version, keeping what identifies it', async (store) => {
+      const tenantId = newTenant();
+      const record = connectionRecord(tenantId, { createdAt: t0, updatedAt: t0 });
+      await store().createConnection(record);
+
+      const changes = {
+        name: 'renamed',
+        authType: 'oauth2',
+        secret: 'v1.kek-2.resealed',
+        keyId: 'kek-2',
+        summary: { accessToken: 'ya29…9876' },
+        expiresAt: t0 + 60_000,
+        updatedAt: t0 + 1_000,
+      };
+      // Id, tenant, connector and creation time are not the update's to change.
+      const updated = await store().updateConnection({ ...record, ...changes, connectorId: 'github', createdAt: t0 + 999, version: 7 }, 1);
+      const expected: ConnectionRecord = { ...record, ...changes, version: 2 };
+      expect(updated).toEqual(expected);
+      expect(await store().getConnection(tenantId, record.id)).toEqual(expected);
+
+      // A writer that read version 1 lost: nothing changes.
+      expect(await store().updateConnection({ ...record, name: 'stale' }, 1)).toBeUndefined();
+      expect(await store().getConnection(tenantId, record.id)).toEqual(expected);
+
+      // The mutable fields are replaced as a whole: an absent expiry clears it.
+      const { expiresAt: _expiresAt, ...withoutExpiry } = expected;
+      const third = await store().updateConnection({ ...withoutExpiry, authType: 'bearer', updatedAt: t0 + 2_000 }, 2);
+      expect(third).toEqual({ ...withoutExpiry, authType: 'bearer', updatedAt: t0 + 2_000, version: 3 });
+      expect((await store().getConnection(tenantId, record.id))?.expiresAt).toBeUndefined();
+
+      const missing = connectionRecord(tenantId);
+      expect(await store().updateConnection(missing, 1)).toBeUndefined();
+      expect(await store().updateConnection(missing, 0)).toBeUndefined();
+      expect(await store().getConnection(tenantId, missing.id)).toBeUndefined();
+    });
+
+    contractCase('lets one of many concurrent updates of a connection version win', async (store) => {
+      const tenantId = newTenant();
+      const record = connectionRecord(tenantId);
+      await store().createConnection(record);
+      const results = await Promise.all(Array.from({ length: 8 }, (_, index) => store().updateConnection({ ...record, name: `writer ${index}` }, 1)));
+      const winners = results.filter((result) => result !== undefined);
+      expect(winners).toHaveLength(1);
+      expect(winners[0]?.version).toBe(2);
+      expect(await store().getConnection(tenantId, record.id)).toEqual(winners[0]);
+    });
+
+    contractCase('deletes a connection and keeps its audit trail', async (store) => {
+      const tenantId = newTenant();
+      const record = connectionRecord(tenantId);
+      const other = connectionRecord(tenantId, { name: 'other' });
+      await store().createConnection(record);
+      await store().createConnection(other);
+      const entry = auditEntry(tenantId, { connectionId: record.id, action: 'connection.created', actor: { type: 'user', userId: 'u_1' } });
+      await store().appendAudit(entry);
+
+      expect(await store().deleteConnection(tenantId, record.id)).toBe(true);
+      expect(await store().getConnection(tenantId, record.id)).toBeUndefined();
+      expect(await store().deleteConnection(tenantId, record.id)).toBe(false);
+      expect(await store().deleteConnection(tenantId, newConnectionId())).toBe(false);
+      expect((await store().listConnections(tenantId)).items).toEqual([other]);
+      expect((await store().listAudit(tenantId, { connectionId: record.id })).items).toEqual([entry]);
+      // The id is free again.
+      expect(await store().createConnection(record)).toBe(true);
+    });
+
+    contractCase('finds connections of every tenant whose secret another key wraps', async (store) => {
+      // Key ids of this case only: rows of other cases sharing the database never carry them.
+      const oldKey = newId('kek');
+      const newKey = newId('kek');
+      const tenantA = newTenant();
+      const tenantB = newTenant();
+      const stale = [connectionRecord(tenantA, { keyId: oldKey }), connectionRecord(tenantA, { keyId: oldKey, name: 'second' }), connectionRecord(tenantB, { keyId: oldKey })];
+      const current = [connectionRecord(tenantA, { keyId: newKey }), connectionRecord(tenantB, { keyId: newKey })];
+      for (const record of [...stale, ...current]) await store().createConnection(record);
+
+      const ours = new Set<string>([tenantA, tenantB]);
+      // Other cases' rows are not wrapped by `newKey` either: keep to this case's tenants.
+      const notWrapped = async (limit: number): Promise<ConnectionRecord[]> => (await store().listConnectionsNotWrappedBy(newKey, limit)).filter((record) => ours.has(record.tenantId));
+      const sortById = (records: ConnectionRecord[]): ConnectionRecord[] => [...records].sort((a, b) => (a.tenantId + a.id < b.tenantId + b.id ? -1 : 1));
+      expect(sortById(await notWrapped(100_000))).toEqual(sortById(stale));
+
+      const few = await store().listConnectionsNotWrappedBy(newKey, 2);
+      expect(few).toHaveLength(2);
+      for (const record of few) expect(record.keyId).not.toBe(newKey);
+
+      // Re-wrapping a row takes it off the list, as a key rotation does batch by batch.
+      const [first] = stale as [ConnectionRecord];
+      await store().updateConnection({ ...first, keyId: newKey, secret: 'v1.rewrapped' }, 1);
+      expect(sortById(await notWrapped(100_000))).toEqual(sortById(stale.slice(1)));
+      expect((await store().listConnectionsNotWrappedBy(oldKey, 100_000)).filter((record) => ours.has(record.tenantId)).map((record) => record.keyId)).toEqual(
+        expect.not.arrayContaining([oldKey]),
+      );
+    });
+
+    contractCase('appends audit entries and lists them newest first, page by page, by connection', async (store) => {
+      const tenantId = newTenant();
+      const connectionA = newConnectionId();
+      const connectionB = newConnectionId();
+      const runId = newRunId();
+      const entries = [
+        auditEntry(tenantId, { at: t0 + 2_000, connectionId: connectionA, action: 'connection.created', actor: { type: 'user', userId: 'u_1' } }),
+        auditEntry(tenantId, { at: t0 + 1_000, connectionId: connectionB, action: 'connection.tested', actor: { type: 'user' } }),
+        auditEntry(tenantId, { at: t0 + 3_000, connectionId: connectionA, actor: { type: 'run', runId, nodeId: 'post' }, detail: { purpose: 'step' } }),
+        auditEntry(tenantId, { at: t0 + 3_000, connectionId: connectionB, actor: { type: 'run', runId, nodeId: 'fetch' }, detail: { purpose: 'step', attempt: '2' } }),
+        auditEntry(tenantId, { at: t0 + 3_000, connectionId: connectionA, action: 'connection.refreshed', actor: { type: 'engine' } }),
+        auditEntry(tenantId, { at: t0 + 4_000, connectionId: connectionA, action: 'connection.rewrapped', actor: { type: 'engine' }, detail: { from: 'kek-1', to: 'kek-2' } }),
+        auditEntry(tenantId, { at: t0 + 500, connectionId: connectionA, action: 'connection.deleted', actor: { type: 'user', userId: 'u_2' } }),
+      ];
+      for (const entry of entries) await store().appendAudit(entry);
+      await store().appendAudit(auditEntry(newTenant(), { at: t0 + 3_500, connectionId: connectionA }));
+
+      const all = await store().listAudit(tenantId);
+      expect(all.items).toEqual([...entries].sort(auditNewestFirst));
+      expect(all.nextCursor).toBeUndefined();
+
+      const pages = await allPages(3, async (cursor) => store().listAudit(tenantId, {}, cursor === undefined ? { limit: 3 } : { limit: 3, cursor }));
+      expect(pages.map((page) => page.length)).toEqual([3, 3, 1]);
+      expect(pages.flat()).toEqual(all.items);
+
+      const ofA = await allPages(2, async (cursor) => store().listAudit(tenantId, { connectionId: connectionA }, cursor === undefined ? { limit: 2 } : { limit: 2, cursor }));
+      expect(ofA.map((page) => page.length)).toEqual([2, 2, 1]);
+      expect(ofA.flat()).toEqual(entries.filter((entry) => entry.connectionId === connectionA).sort(auditNewestFirst));
+      expect((await store().listAudit(tenantId, { connectionId: newConnectionId() })).items).toEqual([]);
+
+      const error = await rejection(store().listAudit(tenantId, {}, { cursor: 'not a cursor!' }));
+      expect(PipewrightError.is(error) && error.code).toBe('invalid_cursor');
     });
 
     cases.checkSkips();

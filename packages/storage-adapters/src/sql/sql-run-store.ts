@@ -28,6 +28,7 @@ import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysel
 import { queryTemplate, templatesByCount } from './query-template';
 import { singleStatementWrites } from './single-statement-writes';
 import type { SqlDatabase } from './open-sql-database';
+import { sqlConnections } from './sql-connections';
 import { isUniqueViolation, retryTransient } from './sql-errors';
 import { sqlFlowStates } from './sql-flow-states';
 import type { DeadLettersTable, RunsTable, StoreDatabase, WorkflowVersionsTable, WorkflowsTable } from './store-database';
@@ -185,7 +186,8 @@ function eventRows(q: HotQueries, tenantId: TenantId, runId: string, afterSeq: n
  * is the `run_events` table; the sequence guard is a conditional UPDATE of the run's
  * `last_seq` in the transaction that inserts the events, so of two appends after the
  * same sequence number the database lets exactly one through. Flow state lives in
- * `flow_states` (see {@link sqlFlowStates}).
+ * `flow_states` (see {@link sqlFlowStates}), connections and their audit trail in
+ * `connections` and `audit_entries` (see {@link sqlConnections}).
  *
  * Call {@link migrateStore} first (the `createSqlStorage` helper does).
  */
@@ -384,6 +386,8 @@ export function createSqlRunStore(database: SqlDatabase): RunStore {
     },
 
     ...sqlFlowStates(database),
+
+    ...sqlConnections(database),
 
     async addDeadLetter(letter) {
       const values = {

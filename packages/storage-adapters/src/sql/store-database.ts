@@ -110,6 +110,39 @@ export interface FlowStatesTable {
   updated_at: Millis;
 }
 
+export interface ConnectionsTable {
+  tenant_id: string;
+  id: string;
+  connector_id: string;
+  /**
+   * Compared byte by byte, so every database lists names in the same order and a page
+   * cursor means the same everywhere; MySQL returns it as bytes (`varbinary`).
+   */
+  name: ColumnType<string | Uint8Array, string, string>;
+  auth_type: string;
+  /** The vault's sealed envelope, opaque text. */
+  secret: string;
+  key_id: string;
+  /** JSON of the masked summary. */
+  summary: string;
+  expires_at: NullableMillis;
+  version: Int;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface AuditEntriesTable {
+  tenant_id: string;
+  id: string;
+  at: Millis;
+  action: string;
+  connection_id: string;
+  /** JSON of the actor. */
+  actor: string;
+  /** JSON of the detail; NULL when there is none. */
+  detail: string | null;
+}
+
 /**
  * The store's tables under their unprefixed names; the prefix plugin renames them in SQL.
  * A type alias, not an interface: `withTables` needs the implicit index signature.
@@ -123,4 +156,6 @@ export type StoreDatabase = {
   jobs: JobsTable;
   queue_tenants: QueueTenantsTable;
   flow_states: FlowStatesTable;
+  connections: ConnectionsTable;
+  audit_entries: AuditEntriesTable;
 };

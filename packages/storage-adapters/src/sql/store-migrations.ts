@@ -147,5 +147,44 @@ export function storeMigrations(tables: TableNames, features: SqlFeatures): Reco
         await db.schema.createIndex(`${tables.queueTenants}_last_idx`).on(tables.queueTenants).columns(['queue', 'last_fair_key']).execute();
       },
     },
+
+    '0003_connections': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable(tables.connections)
+          .addColumn('tenant_id', key, (column) => column.notNull())
+          .addColumn('id', key, (column) => column.notNull())
+          .addColumn('connector_id', key, (column) => column.notNull())
+          // Lists are ordered by name: byte order is the one order all three databases agree on.
+          .addColumn('name', binaryKey, (column) => column.notNull())
+          .addColumn('auth_type', key, (column) => column.notNull())
+          .addColumn('secret', text, (column) => column.notNull())
+          .addColumn('key_id', key, (column) => column.notNull())
+          .addColumn('summary', text, (column) => column.notNull())
+          .addColumn('expires_at', 'bigint')
+          .addColumn('version', 'integer', (column) => column.notNull())
+          .addColumn('created_at', 'bigint', (column) => column.notNull())
+          .addColumn('updated_at', 'bigint', (column) => column.notNull())
+          .addPrimaryKeyConstraint(`${tables.connections}_pk`, ['tenant_id', 'id'])
+          .execute();
+        await db.schema.createIndex(`${tables.connections}_name_idx`).on(tables.connections).columns(['tenant_id', 'name', 'id']).execute();
+        // Key rotation looks across tenants for rows another key wraps.
+        await db.schema.createIndex(`${tables.connections}_key_idx`).on(tables.connections).columns(['key_id']).execute();
+
+        await db.schema
+          .createTable(tables.auditEntries)
+          .addColumn('tenant_id', key, (column) => column.notNull())
+          .addColumn('id', key, (column) => column.notNull())
+          .addColumn('at', 'bigint', (column) => column.notNull())
+          .addColumn('action', key, (column) => column.notNull())
+          .addColumn('connection_id', key, (column) => column.notNull())
+          .addColumn('actor', text, (column) => column.notNull())
+          .addColumn('detail', text)
+          .addPrimaryKeyConstraint(`${tables.auditEntries}_pk`, ['tenant_id', 'id'])
+          .execute();
+        await db.schema.createIndex(`${tables.auditEntries}_at_idx`).on(tables.auditEntries).columns(['tenant_id', 'at', 'id']).execute();
+        await db.schema.createIndex(`${tables.auditEntries}_connection_idx`).on(tables.auditEntries).columns(['tenant_id', 'connection_id', 'at', 'id']).execute();
+      },
+    },
   };
 }
