@@ -163,6 +163,52 @@ describe('connections', () => {
     }
   });
 
+  it('records no credentials when a step returns its connection handle or an object holding the token', async () => {
+    const engine = createEngine({
+      registry: createRegistry([
+        ...coreNodes,
+        defineConnector({
+          id: 'careless',
+          name: 'careless',
+          auth: { type: 'bearer' },
+          nodes: [
+            defineNode({
+              type: 'careless.call',
+              version: 1,
+              title: 'Call',
+              description: 'Returns what it should not',
+              category: 'Test',
+              sideEffects: false,
+              configSchema: z.object({ connection: z.string(), path: z.string() }),
+              run: ({ connection }) => {
+                class Holder {
+                  constructor(readonly token: string) {}
+                }
+                return { connection, holder: new Holder(connection?.credentials.type === 'bearer' ? connection.credentials.token : ''), at: new Date(0) };
+              },
+            }),
+          ],
+          triggers: [],
+        }),
+      ]),
+      vault: new SecretVault(createLocalKeyRing({ keys: { k1: generateKeyEncryptionKey() } })),
+    });
+    engine.start();
+    try {
+      const token = 'tok-careless-0123456789abcdef';
+      const connection = await engine.connections.create(tenantA, { connectorId: 'careless', name: 'c', credentials: { type: 'bearer', token } });
+      const view = await runToEnd(engine, tenantA, callWorkflow('careless', 'careless.call', connection.id));
+      expect(view.steps.find((step) => step.nodeId === 'call')?.output).toEqual({
+        connection: { id: connection.id, connectorId: 'careless', name: 'c', authType: 'bearer' },
+        holder: { token: '[REDACTED]' },
+        at: '1970-01-01T00:00:00.000Z',
+      });
+      expect(JSON.stringify(view)).not.toContain(token);
+    } finally {
+      await engine.stop();
+    }
+  });
+
   it('keeps tenants apart: tenant B can neither read, change, test nor use tenant A’s connection', async () => {
     const engine = newEngine();
     engine.start();

@@ -61,6 +61,11 @@ export class OpenStepConnection implements StepConnection {
     return this.opened.credentials;
   }
 
+  /** What a step that returns or logs the handle itself records: no credentials. */
+  toJSON(): { id: string; connectorId: string; name: string; authType: string } {
+    return { id: this.id, connectorId: this.connectorId, name: this.name, authType: this.authType };
+  }
+
   /** Every secret value this handle has held: what the step's results are redacted of. */
   secretValues(): readonly string[] {
     return [...this.given];

@@ -11,6 +11,21 @@ export class RedactedFailure {
   constructor(readonly classified: ErrorClassification) {}
 }
 
+/**
+ * The output as the store will write it. The redactor leaves class instances alone, and
+ * an instance's fields (or its `toJSON`) would carry a secret straight past it into the
+ * log; as plain JSON every string is in reach.
+ */
+function asStoredJson(output: unknown): unknown {
+  if (typeof output !== 'object' || output === null) return output;
+  try {
+    return JSON.parse(JSON.stringify(output)) as unknown;
+  } catch {
+    // Not JSON (a cycle, a BigInt): the store refuses it later with its own error.
+    return output;
+  }
+}
+
 /** The redactor of a run: personal data when its workflow asks (`settings.redact.pii`), nothing otherwise. */
 export function redactorFor(plan: ExecutionPlan): Redactor {
   const pii = plan.workflow.settings.redact?.pii;
@@ -29,7 +44,7 @@ export function redactStepResult(result: StepResult, redactor: Redactor, now: nu
   if (!redactor.active) return result;
   const logs = result.logs === undefined ? undefined : redactor.redactValue(result.logs);
   if (result.ok) {
-    const redacted: StepResult = { ...result, output: redactor.redactValue(result.output) };
+    const redacted: StepResult = { ...result, output: redactor.redactValue(asStoredJson(result.output)) };
     if (logs !== undefined) redacted.logs = logs;
     return redacted;
   }
