@@ -111,6 +111,8 @@ export type {
   AuditAction,
   AuditEntry,
   AuditFilter,
+  TriggerKind,
+  TriggerRecord,
 } from './ports/run-store';
 export { createMemoryRunStore } from './ports/memory-run-store';
 export { encodeCursor, decodeCursor, pageLimit, defaultPageLimit, maxPageLimit, type CursorKey } from './ports/page-cursor';
@@ -144,6 +146,19 @@ export type { KeyRotationResult } from './connections/key-rotation';
 export type { OAuth2Client } from './connections/oauth2-client';
 export { credentialsInputSchema, storedCredentialsSchema, type CredentialsInput, type StoredCredentials } from './connections/credentials';
 export { maskSecret } from './connections/credential-summary';
+
+export { webhookTrigger, webhookTriggerConfigSchema, type WebhookTriggerConfig } from './triggers/webhook-trigger';
+export { scheduleTrigger, eventTrigger, eventTriggerConfigSchema } from './triggers/schedule-trigger';
+export { respondNode, type RespondOutput } from './triggers/respond-node';
+export { webhookSecretConnector } from './triggers/webhook-secret-connector';
+export { webhookVerificationSchema, type WebhookVerification } from './triggers/webhook-auth/verification-scheme';
+export { verifyWebhook, type WebhookVerdict } from './triggers/webhook-auth/verify-webhook';
+export { signStandardWebhook, standardWebhookHeaders, generateWebhookSecret } from './triggers/webhook-auth/standard-webhooks';
+export { scheduleConfigSchema, type ScheduleConfig } from './triggers/schedule/schedule-config';
+export { nextFireAfter, nextFires } from './triggers/schedule/next-fire';
+export type { TriggersApi, TriggerView } from './triggers/triggers-api';
+export type { HostEventsApi } from './triggers/host-events';
+export type { PollContext, PollResult } from './registry/node-definition';
 export type { SlotWait, SlotScopeKind } from './flow/run-concurrency';
 export type { FailedRun, FailedRunsQuery, RedriveTarget, RedriveOutcome } from './flow/redrive';
 export type { DryRunResult, PreviewStep, ReplayResult, ReplayDivergence } from './runtime/preview';

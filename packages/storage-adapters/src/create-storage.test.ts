@@ -97,7 +97,7 @@ for (const [name, url, server] of targets) {
       const storages = [await createStorage({ connection: target, tablePrefix })];
       try {
         const { rows } = await sql<{ name: string }>`select name from ${sql.table(`${tablePrefix}migrations`)}`.execute(storages[0]!.database.db);
-        expect(rows.map((row) => row.name)).toEqual(['0001_runs_and_jobs', '0002_flow_control', '0003_connections']);
+        expect(rows.map((row) => row.name)).toEqual(['0001_runs_and_jobs', '0002_flow_control', '0003_connections', '0004_triggers']);
       } finally {
         await dropTables(storages[0]!);
         for (const storage of storages) await storage.close();
@@ -156,6 +156,7 @@ it('names every table with the prefix, so the store can share a database', async
     'host_pw_queue_tenants',
     'host_pw_run_events',
     'host_pw_runs',
+    'host_pw_triggers',
     'host_pw_workflow_versions',
     'host_pw_workflows',
   ]);

@@ -26,6 +26,7 @@ describe('tableNames', () => {
       queueTenants: 'pw_queue_tenants',
       connections: 'pw_connections',
       auditEntries: 'pw_audit_entries',
+      triggers: 'pw_triggers',
       migrations: 'pw_migrations',
       migrationLock: 'pw_migration_lock',
     });
@@ -39,7 +40,7 @@ describe('tableNames', () => {
 
   it('applies a custom prefix to every table', () => {
     const tables = tableNames('acme_pw_');
-    expect(Object.values(tables)).toHaveLength(12);
+    expect(Object.values(tables)).toHaveLength(13);
     for (const name of Object.values(tables)) expect(name.startsWith('acme_pw_')).toBe(true);
     expect(tables.deadLetters).toBe('acme_pw_dead_letters');
     expectTypeOf(tables.migrationLock).toEqualTypeOf<'acme_pw_migration_lock'>();

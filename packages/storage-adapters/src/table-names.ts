@@ -16,6 +16,7 @@ const baseTableNames = {
   queueTenants: 'queue_tenants',
   connections: 'connections',
   auditEntries: 'audit_entries',
+  triggers: 'triggers',
   migrations: 'migrations',
   migrationLock: 'migration_lock',
 } as const;

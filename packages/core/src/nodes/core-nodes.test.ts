@@ -39,7 +39,7 @@ function issues(schema: z.ZodType, value: unknown): Array<{ path: PropertyKey[];
 }
 
 describe('coreNodes', () => {
-  it('lists every control-flow node once, with unique type ids', () => {
+  it('lists every control-flow and trigger node once, with unique type ids', () => {
     const types = coreNodes.map((node) => node.type);
     expect(types).toEqual([
       'core.manual',
@@ -52,6 +52,10 @@ describe('coreNodes', () => {
       'core.subWorkflow',
       'core.terminate',
       'core.setVariables',
+      'core.webhook',
+      'core.schedule',
+      'core.event',
+      'core.respond',
     ]);
     expect(new Set(types).size).toBe(types.length);
   });

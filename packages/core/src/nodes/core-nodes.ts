@@ -8,8 +8,11 @@ import { subWorkflowNode } from './core-sub-workflow';
 import { switchNode } from './core-switch';
 import { terminateNode } from './core-terminate';
 import { waitForEventNode } from './core-wait-for-event';
+import { respondNode } from '../triggers/respond-node';
+import { eventTrigger, scheduleTrigger } from '../triggers/schedule-trigger';
+import { webhookTrigger } from '../triggers/webhook-trigger';
 
-/** The control-flow node types every registry starts with. */
+/** The control-flow and trigger node types every registry starts with. */
 export const coreNodes = [
   manualTrigger,
   ifNode,
@@ -21,4 +24,8 @@ export const coreNodes = [
   subWorkflowNode,
   terminateNode,
   setVariablesNode,
+  webhookTrigger,
+  scheduleTrigger,
+  eventTrigger,
+  respondNode,
 ] as const;

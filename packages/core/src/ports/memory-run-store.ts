@@ -15,6 +15,7 @@ import type {
   RunRecord,
   RunStore,
   StoredRunEvent,
+  TriggerRecord,
   WorkflowRecord,
   WorkflowVersionRecord,
 } from './run-store';
@@ -43,6 +44,8 @@ interface TenantData {
   /** Oldest first by (at, id), like `runOrder`: entries arrive in time order, so an append is a push. */
   audit: AuditEntry[];
   auditIds: Set<string>;
+  /** Each workflow's registrations, by node id; a workflow without any is absent. */
+  triggers: Map<WorkflowId, TriggerRecord[]>;
 }
 
 const runKey = (run: RunRecord): CursorKey => ({ at: run.createdAt, id: run.id });
@@ -120,9 +123,31 @@ function decodeNameCursor(cursor: string): NameKey {
 
 const auditKey = (entry: AuditEntry): CursorKey => ({ at: entry.at, id: entry.id });
 
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Rejects a set the SQL store could only refuse with a bare key violation: a record of
+ * another workflow, a node or a path given twice. (The SQL store checks the same.)
+ */
+function checkTriggerSet(tenantId: TenantId, workflowId: WorkflowId, triggers: readonly TriggerRecord[]): void {
+  const nodeIds = new Set<string>();
+  const paths = new Set<string>();
+  for (const trigger of triggers) {
+    const details = { tenantId, workflowId, nodeId: trigger.nodeId };
+    if (trigger.tenantId !== tenantId || trigger.workflowId !== workflowId) {
+      throw new PipewrightError('invalid_input', `Trigger ${trigger.nodeId} names another workflow than the one whose triggers are replaced`, { details });
+    }
+    if (nodeIds.has(trigger.nodeId)) throw new PipewrightError('invalid_input', `Node ${trigger.nodeId} is registered twice`, { details });
+    nodeIds.add(trigger.nodeId);
+    if (trigger.path === undefined) continue;
+    if (paths.has(trigger.path)) throw new PipewrightError('invalid_input', 'Webhook path is given to two nodes', { details });
+    paths.add(trigger.path);
+  }
+}
+
 /**
  * A `RunStore` in memory: for tests, demos and single-process embedding without a
- * database. Workflows, versions, dead letters, connections and audit entries are cloned on
+ * database. Workflows, versions, dead letters, connections, audit entries and triggers are cloned on
  * the way in and out, since callers may mutate them. Events are not: the engine treats
  * them as immutable, and copying every event twice would cost more than the rest of a run.
  *
@@ -136,6 +161,8 @@ const auditKey = (entry: AuditEntry): CursorKey => ({ at: entry.at, id: entry.id
  */
 export function createMemoryRunStore(): RunStore {
   const tenants = new Map<TenantId, TenantData>();
+  /** Webhook registrations of every tenant by path: a request names only its path. */
+  const triggersByPath = new Map<string, TriggerRecord>();
 
   function tenant(tenantId: TenantId): TenantData {
     let data = tenants.get(tenantId);
@@ -152,6 +179,7 @@ export function createMemoryRunStore(): RunStore {
         connections: new Map(),
         audit: [],
         auditIds: new Set(),
+        triggers: new Map(),
       };
       tenants.set(tenantId, data);
     }
@@ -418,6 +446,50 @@ export function createMemoryRunStore(): RunStore {
       }
       const last = items[items.length - 1];
       return hasMore && last !== undefined ? { items, nextCursor: encodeCursor(auditKey(last)) } : { items };
+    },
+
+    async replaceTriggers(tenantId, workflowId, triggers) {
+      // Checks and swap run synchronously, before any await: no reader sees half a set.
+      checkTriggerSet(tenantId, workflowId, triggers);
+      for (const trigger of triggers) {
+        const holder = trigger.path === undefined ? undefined : triggersByPath.get(trigger.path);
+        if (holder !== undefined && (holder.tenantId !== tenantId || holder.workflowId !== workflowId)) {
+          throw new PipewrightError('invalid_input', 'Webhook path is taken', { details: { tenantId, workflowId, nodeId: trigger.nodeId } });
+        }
+      }
+      const data = tenant(tenantId);
+      for (const old of data.triggers.get(workflowId) ?? []) {
+        if (old.path !== undefined) triggersByPath.delete(old.path);
+      }
+      if (triggers.length === 0) {
+        data.triggers.delete(workflowId);
+        return;
+      }
+      const stored = triggers.map((trigger) => structuredClone(trigger)).sort((a, b) => compareText(a.nodeId, b.nodeId));
+      for (const trigger of stored) {
+        if (trigger.path !== undefined) triggersByPath.set(trigger.path, trigger);
+      }
+      data.triggers.set(workflowId, stored);
+    },
+
+    async listTriggers(tenantId, workflowId) {
+      const byWorkflow = tenants.get(tenantId)?.triggers;
+      if (byWorkflow === undefined) return [];
+      if (workflowId !== undefined) return (byWorkflow.get(workflowId) ?? []).map((trigger) => structuredClone(trigger));
+      return [...byWorkflow.keys()].sort(compareText).flatMap((id) => (byWorkflow.get(id) ?? []).map((trigger) => structuredClone(trigger)));
+    },
+
+    async getTriggerByPath(path) {
+      const trigger = triggersByPath.get(path);
+      return trigger === undefined ? undefined : structuredClone(trigger);
+    },
+
+    async listTriggersByEvent(tenantId, eventName) {
+      const byWorkflow = tenants.get(tenantId)?.triggers;
+      if (byWorkflow === undefined) return [];
+      return [...byWorkflow.keys()]
+        .sort(compareText)
+        .flatMap((id) => (byWorkflow.get(id) ?? []).filter((trigger) => trigger.eventName === eventName).map((trigger) => structuredClone(trigger)));
     },
 
     async addDeadLetter(letter) {

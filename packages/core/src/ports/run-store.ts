@@ -147,6 +147,34 @@ export interface AuditFilter {
   connectionId?: ConnectionId;
 }
 
+/** How a trigger starts runs; `manual` marks the workflow enabled without registering anything outside. */
+export type TriggerKind = 'manual' | 'webhook' | 'schedule' | 'poll' | 'event';
+
+/**
+ * A trigger node of an enabled workflow's published version, registered so the
+ * outside world can reach it: a webhook path, a schedule, a poll, an event name. A
+ * workflow is enabled exactly when it has registrations.
+ */
+export interface TriggerRecord {
+  tenantId: TenantId;
+  workflowId: WorkflowId;
+  /** The trigger node's id; (tenant, workflow, node) identifies a registration. */
+  nodeId: string;
+  /** The version whose trigger this is: runs it starts pin this version. */
+  versionId: WorkflowVersionId;
+  kind: TriggerKind;
+  /** The node's type, e.g. `core.webhook` or `github.onPush`. */
+  nodeType: string;
+  /** Webhook: the unguessable path segment, unique across all tenants; kept across publishes. */
+  path?: string;
+  /** Event: the host event name it listens to. */
+  eventName?: string;
+  /** The trigger node's config as published (plain JSON). */
+  config: unknown;
+  createdAt: number;
+  updatedAt: number;
+}
+
 export interface DeadLetter {
   tenantId: TenantId;
   id: string;
@@ -231,6 +259,19 @@ export interface RunStore {
   appendAudit(entry: AuditEntry): Promise<void>;
   /** A tenant's audit trail, newest first (by `at`, then id). */
   listAudit(tenantId: TenantId, filter?: AuditFilter, page?: PageRequest): Promise<Page<AuditEntry>>;
+  /**
+   * Replaces a workflow's trigger registrations with these, atomically: webhook
+   * requests and schedules see either the old set or the new one. An empty list
+   * disables the workflow. A path another registration holds makes the whole call
+   * throw (nothing changes); paths are random, so that means a bug, not bad luck.
+   */
+  replaceTriggers(tenantId: TenantId, workflowId: WorkflowId, triggers: readonly TriggerRecord[]): Promise<void>;
+  /** A tenant's registrations, by workflow id then node id; of one workflow when given. */
+  listTriggers(tenantId: TenantId, workflowId?: WorkflowId): Promise<TriggerRecord[]>;
+  /** The webhook registration with this path, whatever its tenant. */
+  getTriggerByPath(path: string): Promise<TriggerRecord | undefined>;
+  /** A tenant's event registrations listening to `eventName`. */
+  listTriggersByEvent(tenantId: TenantId, eventName: string): Promise<TriggerRecord[]>;
   addDeadLetter(letter: DeadLetter): Promise<void>;
   listDeadLetters(tenantId: TenantId, page?: PageRequest): Promise<Page<DeadLetter>>;
   removeDeadLetter(tenantId: TenantId, id: string): Promise<boolean>;

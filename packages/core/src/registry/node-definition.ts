@@ -1,3 +1,4 @@
+import type { StepConnection } from '../connections/step-connection';
 import type { z } from 'zod';
 import { mainInput, mainOutput, type HandleSpec } from './handles';
 import type { NodeContext } from './node-context';
@@ -71,6 +72,34 @@ export interface ControlNodeDefinition<Schema extends z.ZodType = z.ZodType> ext
 export interface TriggerNodeDefinition<Schema extends z.ZodType = z.ZodType> extends NodeDefinitionCommon<Schema> {
   kind: 'trigger';
   source: TriggerSource;
+  /**
+   * For `source: 'poll'`: what is new since `cursor` (undefined on the first poll). The
+   * engine stores the returned cursor and starts one run per item (`pollEmits: 'batch'`:
+   * one run with `{ items }`), each item once, by its id, across restarts and workers.
+   */
+  poll?: (ctx: PollContext<z.infer<Schema>>) => Promise<PollResult> | PollResult;
+  /** How often to poll; a node's `pollIntervalMs` config wins. Default 5 minutes. */
+  pollIntervalMs?: number;
+  pollEmits?: 'item' | 'batch';
+}
+
+/** What a poll trigger's `poll` receives. */
+export interface PollContext<Config> {
+  config: Config;
+  /** What the previous poll returned as its cursor; undefined the first time. */
+  cursor: unknown;
+  /** The connection named by the node's `connection` config, for connectors with auth. */
+  connection?: StepConnection;
+  signal: AbortSignal;
+  /** The poll's time (the engine's clock), epoch ms. */
+  now: number;
+}
+
+export interface PollResult {
+  /** New items, oldest first; `id` dedupes them. */
+  items: ReadonlyArray<{ id: string; data: unknown }>;
+  /** Stored and handed to the next poll (plain JSON). */
+  cursor: unknown;
 }
 
 export type NodeDefinition<Schema extends z.ZodType = z.ZodType> =

@@ -9,6 +9,12 @@ import { AuditIds } from '../connections/audit-ids';
 import { asRunId, asTenantId, type RunId } from '../ids';
 import type { SecretVault } from '../secrets/secret-vault';
 import { redactingLogger } from './redacting-logger';
+import { createHostEventsApi, type HostEventsApi } from '../triggers/host-events';
+import { handleTriggerJob } from '../triggers/trigger-jobs';
+import { createTriggersApi, onPublished, type TriggersApi } from '../triggers/triggers-api';
+import type { TriggersCore } from '../triggers/triggers-core';
+import { createWebhookHandler } from '../triggers/webhook-handler';
+import { WebhookSecrets } from '../triggers/webhook-secrets';
 import { offloadingRunStore } from '../payloads/offloading-run-store';
 import { parsePayloadOptions, type PayloadOptions } from '../payloads/payload-options';
 import { Payloads } from '../payloads/payloads';
@@ -112,6 +118,16 @@ export interface Engine {
   readonly breakers: BreakersApi;
   /** A tenant's accounts at services: credentials sealed by the vault, shown masked. */
   readonly connections: ConnectionsApi;
+  /** Enables and disables workflows' triggers: webhooks, schedules, polls, host events. */
+  readonly triggers: TriggersApi;
+  /** Host app events that start subscribed workflows. */
+  readonly events: HostEventsApi;
+  /**
+   * Webhook ingress for the host to mount (any prefix; the last path segment is the
+   * webhook's path): verifies, dedupes and starts a run, answering 202 or the run's
+   * `core.respond`.
+   */
+  readonly webhookHandler: (request: Request) => Promise<Response>;
   readonly runs: RunsApi & {
     /** A new run of the same version and input in which the steps upstream of `fromNodeId` are not run again: their outputs are reused. */
     rerun(ctx: TenantContext, runId: string, options: { fromNodeId: string }): Promise<{ runId: string }>;
@@ -261,7 +277,7 @@ function buildEngine(options: EngineOptions, dry?: DryRunMode): Engine {
   }
 
   async function handleJob(job: LeasedJob): Promise<void> {
-    if (job.name !== 'advance' && (await handleFlowJob(core, job))) return;
+    if (job.name !== 'advance' && ((await handleFlowJob(core, job)) || (await handleTriggerJob(triggersCore, job)))) return;
     const payload = advancePayload.safeParse(job.payload);
     if (job.name !== 'advance' || !payload.success) {
       core.logger.error('Dropping a job the engine does not understand', { name: job.name });
@@ -302,8 +318,27 @@ function buildEngine(options: EngineOptions, dry?: DryRunMode): Engine {
     }
   }
 
-  const workflows = createWorkflowsApi(core);
+  const baseWorkflows = createWorkflowsApi(core);
   const runs = createRunsApi(core);
+  const triggersCore: TriggersCore = {
+    store,
+    queue,
+    clock,
+    registry: options.registry,
+    logger: core.logger,
+    emitter,
+    connections: connectionsCore,
+    startRun: (tenantId, target, input, startOptions) => runs.start({ tenantId }, target, input, startOptions),
+  };
+  const workflows: WorkflowsApi = {
+    ...baseWorkflows,
+    async publish(ctx, workflowId) {
+      const published = await baseWorkflows.publish(ctx, workflowId);
+      // An enabled workflow moves its triggers to the new version at once.
+      await onPublished(triggersCore, asTenantId(ctx.tenantId), published.workflowId, published.id);
+      return published;
+    },
+  };
 
   const engine: Engine = {
     registry: options.registry,
@@ -312,6 +347,9 @@ function buildEngine(options: EngineOptions, dry?: DryRunMode): Engine {
     clock,
     workflows,
     connections: createConnectionsApi(connectionsCore),
+    triggers: createTriggersApi(triggersCore),
+    events: createHostEventsApi(triggersCore),
+    webhookHandler: createWebhookHandler(triggersCore, new WebhookSecrets(connectionsCore)),
     breakers: {
       list: (ctx, page) => flow.listBreakers(asTenantId(ctx.tenantId), page),
       get: (ctx, key) => flow.breakerView(asTenantId(ctx.tenantId), key),

@@ -14,10 +14,10 @@ import {
   type WorkflowVersionId,
 } from '../ids';
 import { workflowSchema, type Workflow } from '../model/workflow-schema';
-import type { AuditEntry, ConnectionRecord, DeadLetter, Page, RunRecord, RunStatus, RunStore, WorkflowRecord } from '../ports/run-store';
+import type { AuditEntry, ConnectionRecord, DeadLetter, Page, RunRecord, RunStatus, RunStore, TriggerRecord, WorkflowRecord } from '../ports/run-store';
 import type { RunEvent } from '../runtime/run-events';
 import { contractCases } from './contract-cases';
-import { rejection } from './rejection';
+import { pipewrightRejection, rejection } from './rejection';
 
 export interface RunStoreContractOptions {
   /** Names the adapter in the test titles. */
@@ -110,6 +110,42 @@ const byName = (a: ConnectionRecord, b: ConnectionRecord): number => (a.name < b
 
 /** The order of `listAudit`: newest first, by `at` then id. */
 const auditNewestFirst = (a: AuditEntry, b: AuditEntry): number => b.at - a.at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+
+/** A webhook path as the engine makes them: random, so cases sharing a database never collide. */
+const newPath = (): string => newId('wh');
+
+function triggerRecord(tenantId: TenantId, workflowId: WorkflowId, overrides: Partial<TriggerRecord> = {}): TriggerRecord {
+  return {
+    tenantId,
+    workflowId,
+    nodeId: 'start',
+    versionId: asWorkflowVersionId('wfv_orders_1'),
+    kind: 'manual',
+    nodeType: 'core.manual',
+    config: {},
+    createdAt: t0,
+    updatedAt: t0,
+    ...overrides,
+  };
+}
+
+function webhookTrigger(tenantId: TenantId, workflowId: WorkflowId, nodeId: string, overrides: Partial<TriggerRecord> = {}): TriggerRecord {
+  return triggerRecord(tenantId, workflowId, { nodeId, kind: 'webhook', nodeType: 'core.webhook', path: newPath(), config: { method: 'POST' }, ...overrides });
+}
+
+function eventTrigger(tenantId: TenantId, workflowId: WorkflowId, nodeId: string, eventName: string): TriggerRecord {
+  return triggerRecord(tenantId, workflowId, { nodeId, kind: 'event', nodeType: 'core.onEvent', eventName, config: { eventName } });
+}
+
+/** The path of a registration `webhookTrigger` made. */
+function pathOf(trigger: TriggerRecord | undefined): string {
+  if (trigger?.path === undefined) throw new Error('Not a webhook registration');
+  return trigger.path;
+}
+
+/** The order of `listTriggers`: workflow id, then node id. */
+const byWorkflowThenNode = (a: TriggerRecord, b: TriggerRecord): number =>
+  a.workflowId < b.workflowId ? -1 : a.workflowId > b.workflowId ? 1 : a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0;
 
 const started = (nodeId: string): RunEvent => ({ type: 'step.started', nodeId, attempt: 1, idempotencyKey: `key-${nodeId}` });
 const succeeded = (nodeId: string): RunEvent => ({ type: 'step.succeeded', nodeId, attempt: 1, output: { ok: true, nodeId }, durationMs: 5 });
@@ -833,6 +869,229 @@ export function runStoreContract(options: RunStoreContractOptions): void {
 
       const error = await rejection(store().listAudit(tenantId, {}, { cursor: 'not a cursor!' }));
       expect(PipewrightError.is(error) && error.code).toBe('invalid_cursor');
+    });
+
+    contractCase('registers triggers and reads them back, with their config and an optional path and event name', async (store) => {
+      const tenantId = newTenant();
+      const workflowId = newWorkflowId();
+      const hook = webhookTrigger(tenantId, workflowId, 'webhook', {
+        config: { method: 'POST', auth: { type: 'header', name: 'X-Token' }, respond: 'onReceived', limits: [1, 2.5, null, true], note: 'Ünïcode ✓ 表 🚀' },
+      });
+      // Node ids are case-sensitive: these are two nodes, listed in byte order.
+      const otherHook = webhookTrigger(tenantId, workflowId, 'Webhook', { versionId: asWorkflowVersionId('wfv_orders_2'), createdAt: t0 + 1_000, updatedAt: t0 + 2_000 });
+      const onEvent = eventTrigger(tenantId, workflowId, 'on_event', 'order.created');
+      const schedule = triggerRecord(tenantId, workflowId, { nodeId: 'every_hour', kind: 'schedule', nodeType: 'core.schedule', config: { cron: '0 * * * *', timezone: 'Europe/Berlin' } });
+      const manual = triggerRecord(tenantId, workflowId);
+      const set = [hook, otherHook, onEvent, schedule, manual];
+      await store().replaceTriggers(tenantId, workflowId, set);
+
+      const listed = await store().listTriggers(tenantId, workflowId);
+      expect(listed).toEqual([...set].sort(byWorkflowThenNode));
+      expect(listed.map((trigger) => trigger.nodeId)).toEqual(['Webhook', 'every_hour', 'on_event', 'start', 'webhook']);
+      // Absent stays absent: no `path: undefined`, no null.
+      const readSchedule = listed.find((trigger) => trigger.nodeId === 'every_hour');
+      expect(readSchedule).not.toHaveProperty('path');
+      expect(readSchedule).not.toHaveProperty('eventName');
+      expect(await store().listTriggers(tenantId)).toEqual(listed);
+      expect(await store().getTriggerByPath(pathOf(hook))).toEqual(hook);
+      expect(await store().getTriggerByPath(pathOf(otherHook))).toEqual(otherHook);
+      expect(await store().getTriggerByPath(newPath())).toBeUndefined();
+
+      // Neither the caller's objects nor a result is the stored one.
+      (hook.config as { method: string }).method = 'mutated input';
+      const found = await store().getTriggerByPath(pathOf(otherHook));
+      if (found !== undefined) (found.config as { method: string }).method = 'mutated result';
+      expect((await store().getTriggerByPath(pathOf(hook)))?.config).toMatchObject({ method: 'POST' });
+      expect((await store().getTriggerByPath(pathOf(otherHook)))?.config).toEqual({ method: 'POST' });
+      expect(await store().listTriggers(tenantId, newWorkflowId())).toEqual([]);
+    });
+
+    contractCase("swaps a workflow's whole set of triggers at once", async (store) => {
+      const tenantId = newTenant();
+      const workflowId = newWorkflowId();
+      const neighbourId = newWorkflowId();
+      const first = [webhookTrigger(tenantId, workflowId, 'a'), webhookTrigger(tenantId, workflowId, 'b'), eventTrigger(tenantId, workflowId, 'c', 'order.paid')];
+      const neighbour = [webhookTrigger(tenantId, neighbourId, 'a')];
+      await store().replaceTriggers(tenantId, workflowId, first);
+      await store().replaceTriggers(tenantId, neighbourId, neighbour);
+
+      const v2 = asWorkflowVersionId('wfv_orders_2');
+      const second = [webhookTrigger(tenantId, workflowId, 'b', { versionId: v2 }), triggerRecord(tenantId, workflowId, { nodeId: 'd', versionId: v2 })];
+      await store().replaceTriggers(tenantId, workflowId, second);
+
+      expect(await store().listTriggers(tenantId, workflowId)).toEqual(second);
+      for (const old of first) {
+        if (old.path !== undefined) expect(await store().getTriggerByPath(old.path)).toBeUndefined();
+      }
+      expect(await store().getTriggerByPath(pathOf(second[0]))).toEqual(second[0]);
+      expect(await store().listTriggersByEvent(tenantId, 'order.paid')).toEqual([]);
+      // The other workflow of the tenant is not part of the swap.
+      expect(await store().listTriggers(tenantId, neighbourId)).toEqual(neighbour);
+      expect(await store().listTriggers(tenantId)).toEqual([...second, ...neighbour].sort(byWorkflowThenNode));
+    });
+
+    contractCase('disables a workflow with an empty set, freeing its paths', async (store) => {
+      const tenantId = newTenant();
+      const workflowId = newWorkflowId();
+      const neighbourId = newWorkflowId();
+      const hook = webhookTrigger(tenantId, workflowId, 'hook');
+      const neighbour = [webhookTrigger(tenantId, neighbourId, 'hook')];
+      await store().replaceTriggers(tenantId, workflowId, [hook, eventTrigger(tenantId, workflowId, 'listen', 'order.created')]);
+      await store().replaceTriggers(tenantId, neighbourId, neighbour);
+
+      await store().replaceTriggers(tenantId, workflowId, []);
+      expect(await store().listTriggers(tenantId, workflowId)).toEqual([]);
+      expect(await store().getTriggerByPath(pathOf(hook))).toBeUndefined();
+      expect(await store().listTriggersByEvent(tenantId, 'order.created')).toEqual([]);
+      expect(await store().listTriggers(tenantId)).toEqual(neighbour);
+      // Disabling what is not enabled is no error.
+      await store().replaceTriggers(tenantId, workflowId, []);
+      await store().replaceTriggers(newTenant(), newWorkflowId(), []);
+
+      // The path is free: another workflow may take it.
+      const taken = webhookTrigger(tenantId, neighbourId, 'second', { path: pathOf(hook) });
+      await store().replaceTriggers(tenantId, neighbourId, [...neighbour, taken]);
+      expect(await store().getTriggerByPath(pathOf(hook))).toEqual(taken);
+    });
+
+    contractCase('keeps triggers of one tenant invisible to another', async (store) => {
+      const tenantA = newTenant();
+      const tenantB = newTenant();
+      const workflowId = newWorkflowId();
+      const setA = [webhookTrigger(tenantA, workflowId, 'hook'), eventTrigger(tenantA, workflowId, 'listen', 'order.created')];
+      const setB = [webhookTrigger(tenantB, workflowId, 'hook'), eventTrigger(tenantB, workflowId, 'listen', 'order.created')];
+      await store().replaceTriggers(tenantA, workflowId, setA);
+      await store().replaceTriggers(tenantB, workflowId, setB);
+
+      expect(await store().listTriggers(tenantA)).toEqual(setA);
+      expect(await store().listTriggers(tenantB, workflowId)).toEqual(setB);
+      expect(await store().listTriggersByEvent(tenantA, 'order.created')).toEqual([setA[1]]);
+      expect(await store().listTriggersByEvent(tenantB, 'order.created')).toEqual([setB[1]]);
+      expect(await store().listTriggers(newTenant())).toEqual([]);
+      expect(await store().listTriggersByEvent(newTenant(), 'order.created')).toEqual([]);
+
+      // Tenant B disabling its workflow of the same id leaves tenant A's alone.
+      await store().replaceTriggers(tenantB, workflowId, []);
+      expect(await store().listTriggers(tenantB)).toEqual([]);
+      expect(await store().listTriggers(tenantA)).toEqual(setA);
+    });
+
+    contractCase('finds a webhook by its path whatever the tenant', async (store) => {
+      const tenantA = newTenant();
+      const tenantB = newTenant();
+      const hookA = webhookTrigger(tenantA, newWorkflowId(), 'hook');
+      const hookB = webhookTrigger(tenantB, newWorkflowId(), 'hook');
+      await store().replaceTriggers(tenantA, hookA.workflowId, [hookA]);
+      await store().replaceTriggers(tenantB, hookB.workflowId, [hookB]);
+
+      expect(await store().getTriggerByPath(pathOf(hookA))).toEqual(hookA);
+      expect(await store().getTriggerByPath(pathOf(hookB))).toEqual(hookB);
+      expect(await store().getTriggerByPath(newPath())).toBeUndefined();
+
+      await store().replaceTriggers(tenantA, hookA.workflowId, []);
+      expect(await store().getTriggerByPath(pathOf(hookA))).toBeUndefined();
+      expect(await store().getTriggerByPath(pathOf(hookB))).toEqual(hookB);
+    });
+
+    contractCase('refuses a path another workflow holds, changing neither workflow', async (store) => {
+      const tenantA = newTenant();
+      const tenantB = newTenant();
+      const holderId = newWorkflowId();
+      const holding = webhookTrigger(tenantA, holderId, 'hook');
+      const path = pathOf(holding);
+      await store().replaceTriggers(tenantA, holderId, [holding]);
+
+      // A workflow of another tenant, and one of the same tenant, each with a set already.
+      for (const tenantId of [tenantB, tenantA]) {
+        const workflowId = newWorkflowId();
+        const before = [eventTrigger(tenantId, workflowId, 'listen', 'order.created'), webhookTrigger(tenantId, workflowId, 'old')];
+        await store().replaceTriggers(tenantId, workflowId, before);
+
+        const fresh = webhookTrigger(tenantId, workflowId, 'fresh');
+        const error = await pipewrightRejection(store().replaceTriggers(tenantId, workflowId, [fresh, webhookTrigger(tenantId, workflowId, 'thief', { path })]));
+        expect(error.code).toBe('invalid_input');
+        expect(error.message).toBe('Webhook path is taken');
+
+        expect(await store().listTriggers(tenantId, workflowId)).toEqual(before);
+        expect(await store().getTriggerByPath(pathOf(before[1]))).toEqual(before[1]);
+        expect(await store().getTriggerByPath(pathOf(fresh))).toBeUndefined();
+        expect(await store().listTriggers(tenantA, holderId)).toEqual([holding]);
+        expect(await store().getTriggerByPath(path)).toEqual(holding);
+      }
+    });
+
+    contractCase('lets a workflow keep its path across swaps, even on another node', async (store) => {
+      const tenantId = newTenant();
+      const workflowId = newWorkflowId();
+      const first = webhookTrigger(tenantId, workflowId, 'hook');
+      await store().replaceTriggers(tenantId, workflowId, [first]);
+
+      const republished = { ...first, versionId: asWorkflowVersionId('wfv_orders_2'), config: { method: 'PUT' }, updatedAt: t0 + 1_000 };
+      await store().replaceTriggers(tenantId, workflowId, [republished]);
+      expect(await store().getTriggerByPath(pathOf(first))).toEqual(republished);
+
+      // The node was renamed in the new version: the path moves with it.
+      const moved = { ...republished, nodeId: 'renamed_hook', versionId: asWorkflowVersionId('wfv_orders_3') };
+      await store().replaceTriggers(tenantId, workflowId, [moved]);
+      expect(await store().getTriggerByPath(pathOf(first))).toEqual(moved);
+      expect(await store().listTriggers(tenantId, workflowId)).toEqual([moved]);
+    });
+
+    contractCase('lists the event registrations of a tenant by event name', async (store) => {
+      const tenantId = newTenant();
+      const workflowA = newWorkflowId();
+      const workflowB = newWorkflowId();
+      const createdA = eventTrigger(tenantId, workflowA, 'created', 'order.created');
+      const paidA = eventTrigger(tenantId, workflowA, 'paid', 'order.paid');
+      const createdB1 = eventTrigger(tenantId, workflowB, 'b_created', 'order.created');
+      const createdB2 = eventTrigger(tenantId, workflowB, 'a_created', 'order.created');
+      // Event names are case-sensitive.
+      const shouting = eventTrigger(tenantId, workflowB, 'shouting', 'Order.Created');
+      await store().replaceTriggers(tenantId, workflowA, [createdA, paidA, webhookTrigger(tenantId, workflowA, 'hook')]);
+      await store().replaceTriggers(tenantId, workflowB, [createdB1, createdB2, shouting]);
+
+      const created = await store().listTriggersByEvent(tenantId, 'order.created');
+      expect(created).toEqual([createdA, createdB1, createdB2].sort(byWorkflowThenNode));
+      expect(await store().listTriggersByEvent(tenantId, 'order.paid')).toEqual([paidA]);
+      expect(await store().listTriggersByEvent(tenantId, 'Order.Created')).toEqual([shouting]);
+      expect(await store().listTriggersByEvent(tenantId, 'order')).toEqual([]);
+    });
+
+    contractCase('rejects a set that repeats a node or a path, or holds another workflow\'s trigger', async (store) => {
+      const tenantId = newTenant();
+      const workflowId = newWorkflowId();
+      const before = [webhookTrigger(tenantId, workflowId, 'hook')];
+      await store().replaceTriggers(tenantId, workflowId, before);
+
+      const hook = webhookTrigger(tenantId, workflowId, 'other');
+      const invalid: TriggerRecord[][] = [
+        [hook, { ...hook, path: newPath() }],
+        [hook, webhookTrigger(tenantId, workflowId, 'third', { path: pathOf(hook) })],
+        [hook, webhookTrigger(tenantId, newWorkflowId(), 'foreign')],
+        [hook, webhookTrigger(newTenant(), workflowId, 'foreign')],
+      ];
+      for (const set of invalid) {
+        const error = await pipewrightRejection(store().replaceTriggers(tenantId, workflowId, set));
+        expect(error.code).toBe('invalid_input');
+        expect(await store().listTriggers(tenantId, workflowId)).toEqual(before);
+        expect(await store().getTriggerByPath(pathOf(hook))).toBeUndefined();
+      }
+    });
+
+    contractCase('leaves exactly one whole set when swaps of a workflow race', async (store) => {
+      const tenantId = newTenant();
+      const workflow = workflowRecord(tenantId);
+      await store().saveWorkflow(workflow);
+      const sets = Array.from({ length: 6 }, (_, index) => [webhookTrigger(tenantId, workflow.id, `hook_${index}`), eventTrigger(tenantId, workflow.id, `listen_${index}`, 'order.created')]);
+      await Promise.all(sets.map((set) => store().replaceTriggers(tenantId, workflow.id, set)));
+
+      const listed = await store().listTriggers(tenantId, workflow.id);
+      expect(sets.map((set) => [...set].sort(byWorkflowThenNode))).toContainEqual(listed);
+      const winner = listed[0];
+      for (const set of sets) {
+        const path = pathOf(set[0]);
+        expect(await store().getTriggerByPath(path)).toEqual(winner?.path === path ? winner : undefined);
+      }
     });
 
     cases.checkSkips();

@@ -31,6 +31,7 @@ import type { SqlDatabase } from './open-sql-database';
 import { sqlConnections } from './sql-connections';
 import { isUniqueViolation, retryTransient } from './sql-errors';
 import { sqlFlowStates } from './sql-flow-states';
+import { sqlTriggers } from './sql-triggers';
 import type { DeadLettersTable, RunsTable, StoreDatabase, WorkflowVersionsTable, WorkflowsTable } from './store-database';
 
 function toWorkflow(row: Selectable<WorkflowsTable>): WorkflowRecord {
@@ -187,7 +188,8 @@ function eventRows(q: HotQueries, tenantId: TenantId, runId: string, afterSeq: n
  * `last_seq` in the transaction that inserts the events, so of two appends after the
  * same sequence number the database lets exactly one through. Flow state lives in
  * `flow_states` (see {@link sqlFlowStates}), connections and their audit trail in
- * `connections` and `audit_entries` (see {@link sqlConnections}).
+ * `connections` and `audit_entries` (see {@link sqlConnections}), trigger registrations in
+ * `triggers` (see {@link sqlTriggers}).
  *
  * Call {@link migrateStore} first (the `createSqlStorage` helper does).
  */
@@ -388,6 +390,8 @@ export function createSqlRunStore(database: SqlDatabase): RunStore {
     ...sqlFlowStates(database),
 
     ...sqlConnections(database),
+
+    ...sqlTriggers(database),
 
     async addDeadLetter(letter) {
       const values = {

@@ -143,6 +143,24 @@ export interface AuditEntriesTable {
   detail: string | null;
 }
 
+export interface TriggersTable {
+  tenant_id: string;
+  workflow_id: string;
+  /** Compared byte by byte: node ids are case-sensitive; MySQL returns it as bytes (`varbinary`). */
+  node_id: ColumnType<string | Uint8Array, string, string>;
+  version_id: string;
+  kind: string;
+  node_type: string;
+  /** Webhook: unique across tenants; NULL for other kinds (NULLs never collide). */
+  path: string | null;
+  /** Event: compared byte by byte like `node_id`; NULL for other kinds. */
+  event_name: ColumnType<string | Uint8Array | null, string | null, string | null>;
+  /** JSON of the trigger node's config. */
+  config: string;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
 /**
  * The store's tables under their unprefixed names; the prefix plugin renames them in SQL.
  * A type alias, not an interface: `withTables` needs the implicit index signature.
@@ -158,4 +176,5 @@ export type StoreDatabase = {
   flow_states: FlowStatesTable;
   connections: ConnectionsTable;
   audit_entries: AuditEntriesTable;
+  triggers: TriggersTable;
 };

@@ -186,5 +186,30 @@ export function storeMigrations(tables: TableNames, features: SqlFeatures): Reco
         await db.schema.createIndex(`${tables.auditEntries}_connection_idx`).on(tables.auditEntries).columns(['tenant_id', 'connection_id', 'at', 'id']).execute();
       },
     },
+
+    '0004_triggers': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable(tables.triggers)
+          .addColumn('tenant_id', key, (column) => column.notNull())
+          .addColumn('workflow_id', key, (column) => column.notNull())
+          // Node ids and event names are case-sensitive: MySQL's default collations are not.
+          .addColumn('node_id', binaryKey, (column) => column.notNull())
+          .addColumn('version_id', key, (column) => column.notNull())
+          .addColumn('kind', key, (column) => column.notNull())
+          .addColumn('node_type', key, (column) => column.notNull())
+          .addColumn('path', key)
+          .addColumn('event_name', binaryKey)
+          .addColumn('config', text, (column) => column.notNull())
+          .addColumn('created_at', 'bigint', (column) => column.notNull())
+          .addColumn('updated_at', 'bigint', (column) => column.notNull())
+          .addPrimaryKeyConstraint(`${tables.triggers}_pk`, ['tenant_id', 'workflow_id', 'node_id'])
+          .execute();
+        // Every webhook request looks its path up here, whatever the tenant. NULL paths
+        // (triggers of other kinds) never collide, in all three databases.
+        await db.schema.createIndex(`${tables.triggers}_path_uq`).on(tables.triggers).column('path').unique().execute();
+        await db.schema.createIndex(`${tables.triggers}_event_idx`).on(tables.triggers).columns(['tenant_id', 'event_name']).execute();
+      },
+    },
   };
 }

@@ -1,0 +1,29 @@
+import type { ConnectionsCore } from '../connections/connections-core';
+import type { TenantId } from '../ids';
+import type { Clock } from '../ports/clock';
+import type { JobQueue } from '../ports/job-queue';
+import type { RunStore } from '../ports/run-store';
+import type { Registry } from '../registry/create-registry';
+import type { EngineLogger } from '../runtime/engine-core';
+import type { EngineEmitter } from '../runtime/engine-events';
+import type { RunTarget, StartRunOptions, StartRunResult } from '../runtime/runs-api';
+
+/** What the trigger parts of the engine share. */
+export interface TriggersCore {
+  store: RunStore;
+  queue: JobQueue;
+  clock: Clock;
+  registry: Registry;
+  logger: EngineLogger;
+  emitter: EngineEmitter;
+  connections: ConnectionsCore;
+  startRun(tenantId: TenantId, target: RunTarget, input: unknown, options: StartRunOptions): Promise<StartRunResult>;
+}
+
+export const scheduleJobName = 'trigger.schedule';
+export const pollJobName = 'trigger.poll';
+
+/** One pending job per schedule or poll: its chain. */
+export function triggerJobKey(workflowId: string, nodeId: string): string {
+  return `trigger:${workflowId}:${nodeId}`;
+}

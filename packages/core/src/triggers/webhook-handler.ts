@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { toPipewrightError } from '../errors/pipewright-error';
+import { fromZodIssues } from '../model/validation-issue';
+import type { TriggerRecord } from '../ports/run-store';
+import { BodyTooLarge, readBody } from './read-body';
+import { TokenBuckets } from './token-bucket';
+import type { TriggersCore } from './triggers-core';
+import { awaitRespondStep } from './await-respond';
+import { verifyWebhook } from './webhook-auth/verify-webhook';
+import { parseWebhookBody, UnreadableBody, webhookInput } from './webhook-payload';
+import type { WebhookSecrets } from './webhook-secrets';
+import { webhookTriggerConfigSchema, type WebhookTriggerConfig } from './webhook-trigger';
+
+function problem(status: number, error: string, message: string, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify({ error, message }), { status, headers: { 'content-type': 'application/json', ...headers } });
+}
+
+/** The webhook path is the last segment of the URL, wherever the host mounts the handler. */
+function pathOf(url: URL): string {
+  const segments = url.pathname.split('/').filter((segment) => segment !== '');
+  return decodeURIComponent(segments[segments.length - 1] ?? '');
+}
+
+const pathPattern = /^wh_[0-9a-f-]{36}$/;
+
+/**
+ * Webhook ingress as a fetch handler (`Request → Response`) for the host to mount, e.g.
+ * at `/hooks/*`. In order: the path's registration (404), method (405), rate (429),
+ * size (413), signature, timestamp and headers (400/401), body and payload schema (400),
+ * then one run per delivery id (a replayed id gets 400 and starts nothing) and 202 with
+ * the run id, or the run's `core.respond` answer.
+ */
+export function createWebhookHandler(core: TriggersCore, secrets: WebhookSecrets): (request: Request) => Promise<Response> {
+  const buckets = new TokenBuckets();
+  const configs = new Map<string, { updatedAt: number; config: WebhookTriggerConfig }>();
+  const payloadSchemas = new Map<string, z.ZodType>();
+
+  function configOf(record: TriggerRecord): WebhookTriggerConfig {
+    const cached = configs.get(record.path as string);
+    if (cached && cached.updatedAt === record.updatedAt) return cached.config;
+    const config = webhookTriggerConfigSchema.parse(record.config);
+    if (configs.size > 10_000) configs.clear();
+    configs.set(record.path as string, { updatedAt: record.updatedAt, config });
+    return config;
+  }
+
+  function payloadSchemaOf(schema: Record<string, unknown>): z.ZodType {
+    const key = JSON.stringify(schema);
+    let validator = payloadSchemas.get(key);
+    if (validator === undefined) {
+      validator = z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]);
+      if (payloadSchemas.size > 1_000) payloadSchemas.clear();
+      payloadSchemas.set(key, validator);
+    }
+    return validator;
+  }
+
+  return async function handleWebhook(request: Request): Promise<Response> {
+    try {
+      const url = new URL(request.url);
+      const path = pathOf(url);
+      const record = pathPattern.test(path) ? await core.store.getTriggerByPath(path) : undefined;
+      if (!record || record.kind !== 'webhook') return problem(404, 'not_found', 'No webhook here');
+      const config = configOf(record);
+      if (!config.methods.includes(request.method as WebhookTriggerConfig['methods'][number])) {
+        return problem(405, 'method_not_allowed', `Use ${config.methods.join(', ')}`, { allow: config.methods.join(', ') });
+      }
+      const now = core.clock.now();
+      if (config.rateLimit !== false) {
+        const waitMs = buckets.take(path, config.rateLimit, now);
+        if (waitMs > 0) return problem(429, 'rate_limited', 'Too many requests', { 'retry-after': String(Math.max(1, Math.ceil(waitMs / 1000))) });
+      }
+      let raw: Uint8Array;
+      try {
+        raw = await readBody(request, config.maxBodyBytes);
+      } catch (error) {
+        if (error instanceof BodyTooLarge) return problem(413, 'payload_too_large', `The body is over ${config.maxBodyBytes} bytes`);
+        throw error;
+      }
+      const { secrets: secretIds, ...verification } = config.verify;
+      const keys = verification.scheme === 'none' ? [] : await secrets.secretsFor(record.tenantId, secretIds);
+      const verdict = await verifyWebhook(verification, { headers: request.headers, body: raw }, keys, now);
+      if (!verdict.ok) return problem(verdict.status, verdict.reason, 'The request could not be verified');
+
+      let body: unknown;
+      try {
+        body = parseWebhookBody(request.headers.get('content-type'), raw);
+      } catch (error) {
+        if (error instanceof UnreadableBody) return problem(400, 'invalid_body', error.message);
+        throw error;
+      }
+      if (config.payloadSchema !== undefined) {
+        const checked = payloadSchemaOf(config.payloadSchema).safeParse(body);
+        if (!checked.success) {
+          return new Response(JSON.stringify({ error: 'invalid_payload', message: 'The payload does not match the schema', issues: fromZodIssues(checked.error.issues) }), {
+            status: 400,
+            headers: { 'content-type': 'application/json' },
+          });
+        }
+      }
+      const deliveryId = verdict.eventId ?? (config.idempotencyHeader === undefined ? undefined : (request.headers.get(config.idempotencyHeader) ?? undefined));
+      const start: { triggerNodeId: string; idempotencyKey?: string } = { triggerNodeId: record.nodeId };
+      if (deliveryId !== undefined) start.idempotencyKey = `webhook:${record.workflowId}:${record.nodeId}:${deliveryId}`;
+      const result = await core.startRun(record.tenantId, { versionId: record.versionId }, webhookInput(request, url, body, config.idempotencyHeader), start);
+      // The first delivery's run stands; a replay of its id starts nothing.
+      if (!result.created && result.deferred === undefined) return problem(400, 'replayed', 'This delivery was received before');
+      if (config.respond.mode === 'respondNode') return await awaitRespondStep(core, record, result.runId, config.respond.timeoutMs);
+      return new Response(JSON.stringify({ runId: result.runId }), { status: 202, headers: { 'content-type': 'application/json' } });
+    } catch (error) {
+      const failure = toPipewrightError(error);
+      core.logger.error('Webhook ingress failed', { code: failure.code, error: failure.message });
+      return problem(failure.code === 'payload_too_large' ? 413 : failure.code === 'invalid_input' ? 400 : 500, failure.code, failure.code === 'internal' ? 'The webhook could not be taken' : failure.message);
+    }
+  };
+}

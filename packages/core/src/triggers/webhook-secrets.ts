@@ -1,0 +1,39 @@
+import type { ConnectionsCore } from '../connections/connections-core';
+import { loadConnection } from '../connections/oauth2-refresh';
+import { PipewrightError } from '../errors/pipewright-error';
+import { asConnectionId, type TenantId } from '../ids';
+
+/** How long a decrypted signing secret is reused: decrypting (and auditing) per request would cost more than verifying. */
+const cacheMs = 60_000;
+
+/**
+ * The signing secrets of webhook triggers, read from the connections their config
+ * names (an API key, a bearer token or a basic password is the secret), decrypted at
+ * most once a minute per connection and worker.
+ */
+export class WebhookSecrets {
+  private readonly cache = new Map<string, { secret: string; until: number }>();
+
+  constructor(private readonly connections: ConnectionsCore) {}
+
+  async secretsFor(tenantId: TenantId, connectionIds: readonly string[]): Promise<string[]> {
+    const now = this.connections.clock.now();
+    const secrets: string[] = [];
+    for (const id of connectionIds) {
+      const key = `${tenantId}:${id}`;
+      const cached = this.cache.get(key);
+      if (cached && cached.until > now) {
+        secrets.push(cached.secret);
+        continue;
+      }
+      const { record, credentials } = await loadConnection(this.connections, tenantId, asConnectionId(id));
+      const secret = credentials.type === 'apiKey' ? credentials.apiKey : credentials.type === 'bearer' ? credentials.token : credentials.type === 'basic' ? credentials.password : undefined;
+      if (secret === undefined) throw new PipewrightError('invalid_credentials', `Connection ${id} holds no secret a webhook can be verified with`);
+      await this.connections.audit(tenantId, 'connection.decrypted', record, { type: 'engine' }, { purpose: 'webhook' });
+      if (this.cache.size > 10_000) this.cache.clear();
+      this.cache.set(key, { secret, until: now + cacheMs });
+      secrets.push(secret);
+    }
+    return secrets;
+  }
+}
