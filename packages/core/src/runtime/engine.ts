@@ -15,6 +15,7 @@ import { createTriggersApi, onPublished, type TriggersApi } from '../triggers/tr
 import type { TriggersCore } from '../triggers/triggers-core';
 import { createWebhookHandler } from '../triggers/webhook-handler';
 import { WebhookSecrets } from '../triggers/webhook-secrets';
+import { WebhookRoutes } from '../triggers/webhook-routes';
 import { offloadingRunStore } from '../payloads/offloading-run-store';
 import { parsePayloadOptions, type PayloadOptions } from '../payloads/payload-options';
 import { Payloads } from '../payloads/payloads';
@@ -329,6 +330,7 @@ function buildEngine(options: EngineOptions, dry?: DryRunMode): Engine {
     emitter,
     connections: connectionsCore,
     startRun: (tenantId, target, input, startOptions) => runs.start({ tenantId }, target, input, startOptions),
+    routes: new WebhookRoutes(store, clock),
   };
   const workflows: WorkflowsApi = {
     ...baseWorkflows,

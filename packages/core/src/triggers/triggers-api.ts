@@ -43,6 +43,7 @@ export async function registerVersion(core: TriggersCore, tenantId: TenantId, wo
   const records = await registrationsFor(core, tenantId, workflowId, versionId, previous);
   if (records.length === 0) throw new PipewrightError('invalid_workflow', `Workflow ${workflowId} has no trigger to enable`);
   await core.store.replaceTriggers(tenantId, workflowId, records);
+  core.routes.clear();
   await startTriggerChains(core, records);
   return records;
 }
@@ -64,6 +65,7 @@ export function createTriggersApi(core: TriggersCore): TriggersApi {
     },
     async disable(ctx, workflowId) {
       await core.store.replaceTriggers(asTenantId(ctx.tenantId), asWorkflowId(workflowId), []);
+      core.routes.clear();
     },
     async list(ctx, workflowId) {
       const records = await core.store.listTriggers(asTenantId(ctx.tenantId), workflowId === undefined ? undefined : asWorkflowId(workflowId));

@@ -7,6 +7,7 @@ import type { Registry } from '../registry/create-registry';
 import type { EngineLogger } from '../runtime/engine-core';
 import type { EngineEmitter } from '../runtime/engine-events';
 import type { RunTarget, StartRunOptions, StartRunResult } from '../runtime/runs-api';
+import type { WebhookRoutes } from './webhook-routes';
 
 /** What the trigger parts of the engine share. */
 export interface TriggersCore {
@@ -18,6 +19,8 @@ export interface TriggersCore {
   emitter: EngineEmitter;
   connections: ConnectionsCore;
   startRun(tenantId: TenantId, target: RunTarget, input: unknown, options: StartRunOptions): Promise<StartRunResult>;
+  /** Webhook path lookups, cleared whenever this engine changes registrations. */
+  routes: WebhookRoutes;
 }
 
 export const scheduleJobName = 'trigger.schedule';

@@ -59,7 +59,7 @@ export function createWebhookHandler(core: TriggersCore, secrets: WebhookSecrets
     try {
       const url = new URL(request.url);
       const path = pathOf(url);
-      const record = pathPattern.test(path) ? await core.store.getTriggerByPath(path) : undefined;
+      const record = pathPattern.test(path) ? await core.routes.lookup(path) : undefined;
       if (!record || record.kind !== 'webhook') return problem(404, 'not_found', 'No webhook here');
       const config = configOf(record);
       if (!config.methods.includes(request.method as WebhookTriggerConfig['methods'][number])) {

@@ -1,7 +1,6 @@
 import { PipewrightError } from '../../errors/pipewright-error';
 import { decodeBase64, encodeBase64 } from '../../secrets/base64';
-import { hmacSha256, importHmacKey } from './hmac-sha256';
-import { webhookKeys } from './key-cache';
+import { hmacSha256 } from './hmac-sha256';
 
 const secretPrefix = 'whsec_';
 const encoder = new TextEncoder();
@@ -11,13 +10,20 @@ const encoder = new TextEncoder();
  * secret when it has no prefix, as the reference libraries accept. Undefined when it is
  * not base64, so such a secret verifies nothing.
  */
-export function standardWebhookKey(secret: string): Promise<CryptoKey | undefined> {
-  const encoded = secret.startsWith(secretPrefix) ? secret.slice(secretPrefix.length) : secret;
-  return webhookKeys.get(`whsec:${encoded}`, async () => {
+export function standardWebhookKey(secret: string): Uint8Array | undefined {
+  let key = decodedKeys.get(secret);
+  if (key === undefined && !decodedKeys.has(secret)) {
+    const encoded = secret.startsWith(secretPrefix) ? secret.slice(secretPrefix.length) : secret;
     const raw = decodeBase64(encoded);
-    return raw === undefined || raw.length === 0 ? undefined : await importHmacKey(raw);
-  });
+    key = raw === undefined || raw.length === 0 ? undefined : raw;
+    // Bounded: secrets of rotated-out connections must not pile up.
+    if (decodedKeys.size >= 1_000) decodedKeys.clear();
+    decodedKeys.set(secret, key);
+  }
+  return key;
 }
+
+const decodedKeys = new Map<string, Uint8Array | undefined>();
 
 /** `${id}.${timestamp}.` followed by the body's bytes as they travel: the body is never re-encoded. */
 export function standardWebhookContent(id: string, timestamp: number, body: string | Uint8Array): Uint8Array<ArrayBuffer> {
@@ -49,9 +55,9 @@ export async function signStandardWebhook(secret: string, message: StandardWebho
   if (!Number.isSafeInteger(message.timestamp) || message.timestamp < 0) {
     throw new PipewrightError('invalid_input', 'A Standard Webhooks timestamp is whole seconds since the epoch', { details: { timestamp: message.timestamp } });
   }
-  const key = await standardWebhookKey(secret);
+  const key = standardWebhookKey(secret);
   if (key === undefined) throw new PipewrightError('invalid_credentials', 'A Standard Webhooks secret is base64, optionally after "whsec_"');
-  return `v1,${encodeBase64(await hmacSha256(key, standardWebhookContent(message.id, message.timestamp, message.body)))}`;
+  return `v1,${encodeBase64(hmacSha256(key, standardWebhookContent(message.id, message.timestamp, message.body)))}`;
 }
 
 export interface StandardWebhookHeaders {

@@ -1,6 +1,6 @@
 import { decodeBase64 } from '../../secrets/base64';
 import { decodeHex } from './hex';
-import { signedByAny, utf8SecretKey } from './hmac-sha256';
+import { signedByAny, utf8SecretBytes } from './hmac-sha256';
 import { maxSignatureHeaderLength } from './signature-headers';
 import { rejected, type WebhookVerdict } from './webhook-verdict';
 
@@ -24,6 +24,6 @@ export async function verifyHmacSignature(options: HmacSignatureOptions, request
   if (value.length > maxSignatureHeaderLength || !value.startsWith(options.prefix)) return rejected('bad_signature');
   const encoded = value.slice(options.prefix.length);
   const signature = options.encoding === 'hex' ? decodeHex(encoded) : decodeBase64(encoded);
-  if (signature === undefined || !(await signedByAny(secrets.map(utf8SecretKey), request.body, [signature]))) return rejected('bad_signature');
+  if (signature === undefined || !signedByAny(secrets.map(utf8SecretBytes), request.body, [signature])) return rejected('bad_signature');
   return { ok: true };
 }

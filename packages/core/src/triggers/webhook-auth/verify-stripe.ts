@@ -1,4 +1,4 @@
-import { signedByAny, utf8SecretKey } from './hmac-sha256';
+import { signedByAny, utf8SecretBytes } from './hmac-sha256';
 import { maxSignatureHeaderLength, stripeSignature } from './signature-headers';
 import { outsideWindow, parseTimestamp } from './timestamp-window';
 import { rejected, type WebhookVerdict } from './webhook-verdict';
@@ -29,6 +29,6 @@ export async function verifyStripe(
   const content = new Uint8Array(head.length + request.body.length);
   content.set(head);
   content.set(request.body, head.length);
-  if (!(await signedByAny(secrets.map(utf8SecretKey), content, parsed.signatures))) return rejected('bad_signature');
+  if (!signedByAny(secrets.map(utf8SecretBytes), content, parsed.signatures)) return rejected('bad_signature');
   return { ok: true, timestamp };
 }
