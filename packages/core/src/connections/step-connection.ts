@@ -120,10 +120,14 @@ export async function openStepConnection(
   tenantId: TenantId,
   connectionId: ConnectionId,
   actor: AuditActor,
+  anyConnector = false,
 ): Promise<OpenStepConnection> {
   let opened = await loadConnection(core, tenantId, connectionId);
   if (opened.record.connectorId !== connector.id) {
-    throw new PipewrightError('invalid_credentials', `Connection ${connectionId} belongs to connector ${opened.record.connectorId}, not ${connector.id}`);
+    const own = anyConnector ? core.registry.connectors().find((entry) => entry.id === opened.record.connectorId) : undefined;
+    if (!own) throw new PipewrightError('invalid_credentials', `Connection ${connectionId} belongs to connector ${opened.record.connectorId}, not ${connector.id}`);
+    // A generic node (an HTTP request) uses the connection as its own connector defines it.
+    connector = own;
   }
   const spec = oauth2SpecOf(connector);
   if (spec && isExpiring(core, opened.credentials)) opened = await refreshConnection(core, spec, tenantId, connectionId, actor);

@@ -58,6 +58,12 @@ export interface ActionNodeDefinition<Schema extends z.ZodType = z.ZodType> exte
    * `<connector id>:<config.connection>`, and a node outside a connector none.
    */
   flowKey?(config: z.output<Schema>): string | undefined;
+  /**
+   * The node takes a connection of any connector in `config.connection` (a generic
+   * HTTP request does) and applies that connection's own auth spec; by default a node
+   * only takes connections of its connector.
+   */
+  anyConnection?: boolean;
 }
 
 /**

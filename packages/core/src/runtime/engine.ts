@@ -221,7 +221,7 @@ function buildEngine(options: EngineOptions, dry?: DryRunMode): Engine {
   const deps: AdvanceDeps = {
     ...core,
     flow,
-    openConnection: (tenantId, connector, connectionId, actor) => openStepConnection(connectionsCore, connector, tenantId, connectionId, actor),
+    openConnection: (tenantId, connector, connectionId, actor, anyConnector) => openStepConnection(connectionsCore, connector, tenantId, connectionId, actor, anyConnector),
     childVersion: (tenantId, workflowId, version) => resolveVersionId(core, tenantId, workflowId, version),
     startChild: (request) => startChildRun(core, request),
     cancelRun: async (tenantId, runId, reason) => {

@@ -76,7 +76,7 @@ export interface AdvanceDeps {
   /** Payload limits, offload to the blob store and reads back from it. */
   payloads: Payloads;
   /** Decrypts the connection a step names, for `ctx.connection`. */
-  openConnection(tenantId: TenantId, connector: ConnectorDefinition, connectionId: ConnectionId, actor: AuditActor): Promise<OpenStepConnection>;
+  openConnection(tenantId: TenantId, connector: ConnectorDefinition, connectionId: ConnectionId, actor: AuditActor, anyConnector?: boolean): Promise<OpenStepConnection>;
 }
 
 interface Completed {
@@ -727,7 +727,7 @@ export class RunAdvancer {
   /** The connection a step of a connector with auth names in its `connection` config. */
   private connectionOf(node: PlanNode, definition: NodeDefinition & { kind: 'action' }, inputs: StepInput[]): { connector: ConnectorDefinition; id: ConnectionId } | undefined {
     const connector = this.deps.registry.get(node.type)?.connector;
-    if (!connector || connector.auth.type === 'none' || node.config['connection'] === undefined) return undefined;
+    if (!connector || (connector.auth.type === 'none' && !definition.anyConnection) || node.config['connection'] === undefined) return undefined;
     try {
       const config = resolveNodeConfig(definition, node, this.scope(inputs[0]?.output)) as { connection?: unknown };
       return typeof config.connection === 'string' ? { connector, id: asConnectionId(config.connection) } : undefined;
@@ -745,7 +745,7 @@ export class RunAdvancer {
     const started = this.deps.clock.now();
     let connection: OpenStepConnection;
     try {
-      connection = await this.deps.openConnection(this.tenantId, target.connector, target.id, { type: 'run', runId: this.runId, nodeId: request.node.id });
+      connection = await this.deps.openConnection(this.tenantId, target.connector, target.id, { type: 'run', runId: this.runId, nodeId: request.node.id }, request.definition.anyConnection === true);
     } catch (thrown) {
       return { ok: false, thrown, durationMs: this.deps.clock.now() - started };
     }
