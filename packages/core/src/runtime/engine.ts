@@ -9,6 +9,7 @@ import { AuditIds } from '../connections/audit-ids';
 import { asRunId, asTenantId, type RunId } from '../ids';
 import type { SecretVault } from '../secrets/secret-vault';
 import { redactingLogger } from './redacting-logger';
+import { createConnectorsApi, type ConnectorsApi } from './test-action';
 import { createHostEventsApi, type HostEventsApi } from '../triggers/host-events';
 import { handleTriggerJob } from '../triggers/trigger-jobs';
 import { createTriggersApi, onPublished, type TriggersApi } from '../triggers/triggers-api';
@@ -119,6 +120,8 @@ export interface Engine {
   readonly breakers: BreakersApi;
   /** A tenant's accounts at services: credentials sealed by the vault, shown masked. */
   readonly connections: ConnectionsApi;
+  /** Runs one connector action for real, outside a workflow. */
+  readonly connectors: ConnectorsApi;
   /** Enables and disables workflows' triggers: webhooks, schedules, polls, host events. */
   readonly triggers: TriggersApi;
   /** Host app events that start subscribed workflows. */
@@ -349,6 +352,7 @@ function buildEngine(options: EngineOptions, dry?: DryRunMode): Engine {
     clock,
     workflows,
     connections: createConnectionsApi(connectionsCore),
+    connectors: createConnectorsApi(connectionsCore),
     triggers: createTriggersApi(triggersCore),
     events: createHostEventsApi(triggersCore),
     webhookHandler: createWebhookHandler(triggersCore, new WebhookSecrets(connectionsCore)),
