@@ -5,6 +5,7 @@ import * as connectors from './index';
 describe('@pipewright/connectors', () => {
   it('exports the built-in connectors and nodes', () => {
     expect(Object.keys(connectors).sort()).toEqual([
+      'appConnectors',
       'builtinConnectors',
       'dataConnector',
       'dataFilterConfigSchema',
@@ -14,11 +15,59 @@ describe('@pipewright/connectors', () => {
       'dataSetOperationSchema',
       'dataTransformConfigSchema',
       'dataTransformNode',
+      'dataValidateConfigSchema',
+      'dataValidateNode',
+      'declarativeActionSchema',
+      'declarativeConnectorJsonSchema',
+      'declarativeConnectorSchema',
+      'declarativeToConnector',
+      'discordConnector',
+      'discordSendWebhookMessageConfigSchema',
+      'githubConnector',
+      'githubCreateIssueConfigSchema',
+      'githubListReposConfigSchema',
+      'googleSheets',
+      'googleSheetsAppendRowConfigSchema',
+      'googleSheetsConnector',
+      'googleSheetsReadRangeConfigSchema',
+      'httpConnector',
+      'httpRequest',
+      'httpRequestBodySchema',
+      'httpRequestConfigSchema',
+      'httpRequestNode',
+      'notionConnector',
+      'notionCreatePageConfigSchema',
+      'openaiChatCompletionConfigSchema',
+      'openaiConnector',
+      'paginationSchema',
+      'parseDeclarativeConnector',
+      'signedWebhookConnector',
+      'slackConnector',
+      'slackListChannelsConfigSchema',
+      'slackPostMessageConfigSchema',
+      'smtpConnector',
+      'smtpSendEmailConfigSchema',
+      'stripeConnector',
+      'stripeCreateCustomerConfigSchema',
+      'stripeListCustomersConfigSchema',
+      'telegramConnector',
+      'telegramSendMessageConfigSchema',
+      'templateRoots',
       'utilConnector',
       'utilLogConfigSchema',
       'utilLogNode',
+      'webhookCallConfigSchema',
+      'webhookCallNode',
     ]);
-    expect(connectors.builtinConnectors).toEqual([connectors.dataConnector, connectors.utilConnector]);
+    expect(connectors.builtinConnectors).toEqual([connectors.dataConnector, connectors.utilConnector, connectors.httpConnector, connectors.signedWebhookConnector]);
+    expect(connectors.appConnectors.map((connector) => connector.id)).toEqual(['slack', 'googleSheets', 'openai', 'github', 'discord', 'smtp', 'notion', 'stripe', 'telegram']);
+  });
+
+  it('registers every built-in and app connector together: no node type is claimed twice', () => {
+    const registry = createRegistry([...coreNodes, ...connectors.builtinConnectors, ...connectors.appConnectors]);
+    expect(registry.connectors().map((connector) => connector.id)).toHaveLength(13);
+    expect(registry.get('slack.postMessage')?.connector?.id).toBe('slack');
+    expect(registry.get('http.request')?.definition.kind).toBe('action');
   });
 
   it('runs the README example', () => {

@@ -8,8 +8,10 @@ describe('builtinConnectors', () => {
   const registry = createRegistry([...coreNodes, ...builtinConnectors]);
 
   it('registers next to the core nodes', () => {
-    expect(registry.connectors().map((connector) => connector.id)).toEqual(['data', 'util']);
+    expect(registry.connectors().map((connector) => connector.id)).toEqual(['data', 'util', 'http', 'signedWebhook']);
     expect(registry.get('util.log')?.connector?.id).toBe('util');
+    expect(registry.get('http.request')?.connector?.id).toBe('http');
+    expect(registry.get('signedWebhook.call')?.connector?.id).toBe('signedWebhook');
   });
 
   it('puts the data.* types in the manifest with connectorId "data"', () => {
@@ -19,8 +21,9 @@ describe('builtinConnectors', () => {
       ['data.transform', 'data', 'action', false],
       ['data.set', 'data', 'action', false],
       ['data.filter', 'data', 'action', false],
+      ['data.validate', 'data', 'action', false],
     ]);
-    expect(manifest.connectors.find((connector) => connector.id === 'data')?.nodeTypes).toEqual(['data.transform', 'data.set', 'data.filter']);
+    expect(manifest.connectors.find((connector) => connector.id === 'data')?.nodeTypes).toEqual(['data.transform', 'data.set', 'data.filter', 'data.validate']);
     expect(JSON.parse(JSON.stringify(manifest))).toEqual(manifest);
   });
 
@@ -31,6 +34,16 @@ describe('builtinConnectors', () => {
       required: ['expression'],
       properties: { expression: { type: 'string', format: 'jmespath' } },
     });
+  });
+
+  it('puts http.request, signedWebhook.call and the outputs of data.validate in the manifest', () => {
+    const manifest = registry.manifest();
+    const byType = (type: string) => manifest.nodes.find((node) => node.type === type);
+    expect(byType('http.request')).toMatchObject({ connectorId: 'http', kind: 'action', sideEffects: true });
+    expect(byType('http.request')?.configSchema).toMatchObject({ type: 'object', required: expect.arrayContaining(['url']) });
+    expect(byType('signedWebhook.call')).toMatchObject({ connectorId: 'signedWebhook', kind: 'action', sideEffects: true });
+    expect(byType('data.validate')?.outputs.map((output) => output.id)).toEqual(['valid', 'invalid']);
+    expect(manifest.connectors.find((connector) => connector.id === 'signedWebhook')?.auth).toEqual({ type: 'bearer' });
   });
 
   it('compiles a workflow that uses the built-in nodes', () => {

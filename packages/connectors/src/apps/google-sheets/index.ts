@@ -1,0 +1,43 @@
+import { defineConnector, type ConnectorDefinition } from '@pipewright/core';
+import { googleSheetsAppendRowNode } from './append-row';
+import { googleSheetsReadRangeNode } from './read-range';
+
+export { googleSheetsAppendRowConfigSchema, googleSheetsAppendRowNode, type GoogleSheetsAppendRowOutput } from './append-row';
+export { googleSheetsReadRangeConfigSchema, googleSheetsReadRangeNode, type GoogleSheetsReadRangeOutput } from './read-range';
+
+export interface GoogleSheetsConnectorOptions {
+  /** Google's token endpoint unless set; tests point it at a local server. */
+  tokenUrl?: string;
+}
+
+/**
+ * The Google Sheets connector. OAuth2 with `access_type=offline` and `prompt=consent`,
+ * because Google hands out a refresh token only then, and without one a connection
+ * dies with its first access token an hour later.
+ *
+ * @example
+ * ```ts
+ * const registry = createRegistry([...coreNodes, googleSheetsConnector()]);
+ * ```
+ */
+export function googleSheetsConnector(options: GoogleSheetsConnectorOptions = {}): ConnectorDefinition {
+  return defineConnector({
+    id: 'googleSheets',
+    name: 'Google Sheets',
+    description: 'Append rows to and read ranges of Google Sheets spreadsheets.',
+    icon: 'sheet',
+    auth: {
+      type: 'oauth2',
+      grant: 'authorizationCode',
+      authorizeUrl: 'https://accounts.google.com/o/oauth2/v2/auth',
+      tokenUrl: options.tokenUrl ?? 'https://oauth2.googleapis.com/token',
+      scopes: ['https://www.googleapis.com/auth/spreadsheets'],
+      extraAuthorizeParams: { access_type: 'offline', prompt: 'consent' },
+    },
+    nodes: [googleSheetsAppendRowNode, googleSheetsReadRangeNode],
+    triggers: [],
+  });
+}
+
+/** The Google Sheets connector with Google's endpoints. */
+export const googleSheets = googleSheetsConnector();
