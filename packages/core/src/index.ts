@@ -159,7 +159,7 @@ export { nextFireAfter, nextFires } from './triggers/schedule/next-fire';
 export type { TriggersApi, TriggerView } from './triggers/triggers-api';
 export type { HostEventsApi } from './triggers/host-events';
 export type { ConnectorsApi, TestActionResult } from './runtime/test-action';
-export type { PollContext, PollResult } from './registry/node-definition';
+export type { PollContext, PollResult, ConnectorWebhook, WebhookDelivery } from './registry/node-definition';
 export type { SlotWait, SlotScopeKind } from './flow/run-concurrency';
 export type { FailedRun, FailedRunsQuery, RedriveTarget, RedriveOutcome } from './flow/redrive';
 export type { DryRunResult, PreviewStep, ReplayResult, ReplayDivergence } from './runtime/preview';

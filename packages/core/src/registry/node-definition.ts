@@ -87,6 +87,36 @@ export interface TriggerNodeDefinition<Schema extends z.ZodType = z.ZodType> ext
   /** How often to poll; a node's `pollIntervalMs` config wins. Default 5 minutes. */
   pollIntervalMs?: number;
   pollEmits?: 'item' | 'batch';
+  /**
+   * For a connector's `source: 'webhook'` trigger (GitHub, Slack...): how its requests
+   * are verified, which ones start a run, and what the run gets. The engine's ingress
+   * does the rest (paths, limits, replay protection, dedupe).
+   */
+  webhook?: ConnectorWebhook<z.infer<Schema>>;
+}
+
+/** A request that reached a connector's webhook trigger, verified, with its body parsed. */
+export interface WebhookDelivery {
+  method: string;
+  body: unknown;
+  headers: Record<string, string>;
+  query: Record<string, string>;
+}
+
+export interface ConnectorWebhook<Config> {
+  /**
+   * The verification scheme and the connection ids holding its secrets, from the
+   * trigger's config (e.g. `{ scheme: 'github', secrets: [config.secret] }`).
+   */
+  verify(config: Config): { scheme: string; secrets: string[] } & Record<string, unknown>;
+  /** A header whose value dedupes deliveries (e.g. `x-github-delivery`). */
+  idempotencyHeader?: string;
+  /**
+   * What to do with a verified delivery: start a run (`{ run: input }`), answer without
+   * a run (`{ respond: { status, body } }`, e.g. Slack's URL challenge), or ignore it
+   * (`{ ignore: true }`: 202 and no run, e.g. an event type not subscribed to).
+   */
+  receive(delivery: WebhookDelivery, config: Config): { run: unknown } | { respond: { status: number; body: unknown } } | { ignore: true };
 }
 
 /** What a poll trigger's `poll` receives. */

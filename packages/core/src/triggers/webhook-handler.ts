@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { toPipewrightError } from '../errors/pipewright-error';
 import { fromZodIssues } from '../model/validation-issue';
 import type { TriggerRecord } from '../ports/run-store';
+import type { ConnectorWebhook, WebhookDelivery } from '../registry/node-definition';
 import { BodyTooLarge, readBody } from './read-body';
 import { TokenBuckets } from './token-bucket';
 import type { TriggersCore } from './triggers-core';
@@ -10,6 +11,16 @@ import { verifyWebhook } from './webhook-auth/verify-webhook';
 import { parseWebhookBody, UnreadableBody, webhookInput } from './webhook-payload';
 import type { WebhookSecrets } from './webhook-secrets';
 import { webhookTriggerConfigSchema, type WebhookTriggerConfig } from './webhook-trigger';
+
+interface RouteConfig {
+  config: WebhookTriggerConfig;
+  /** A connector's webhook trigger: its hooks and its own parsed config. */
+  hooks?: { webhook: ConnectorWebhook<Record<string, unknown>>; config: Record<string, unknown> };
+}
+
+function json(status: number, body: unknown): Response {
+  return typeof body === 'string' ? new Response(body, { status, headers: { 'content-type': 'text/plain' } }) : new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+}
 
 function problem(status: number, error: string, message: string, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify({ error, message }), { status, headers: { 'content-type': 'application/json', ...headers } });
@@ -32,16 +43,31 @@ const pathPattern = /^wh_[0-9a-f-]{36}$/;
  */
 export function createWebhookHandler(core: TriggersCore, secrets: WebhookSecrets): (request: Request) => Promise<Response> {
   const buckets = new TokenBuckets();
-  const configs = new Map<string, { updatedAt: number; config: WebhookTriggerConfig }>();
+  const configs = new Map<string, { updatedAt: number; route: RouteConfig }>();
   const payloadSchemas = new Map<string, z.ZodType>();
 
-  function configOf(record: TriggerRecord): WebhookTriggerConfig {
+  /**
+   * The ingress settings of a registration, and for a connector's webhook trigger its
+   * own config and hooks: its verification comes from the hooks, its other settings
+   * (body limit, rate) from its config where it has them.
+   */
+  function configOf(record: TriggerRecord): RouteConfig {
     const cached = configs.get(record.path as string);
-    if (cached && cached.updatedAt === record.updatedAt) return cached.config;
-    const config = webhookTriggerConfigSchema.parse(record.config);
+    if (cached && cached.updatedAt === record.updatedAt) return cached.route;
+    const definition = core.registry.get(record.nodeType)?.definition;
+    let route: RouteConfig;
+    if (definition?.kind === 'trigger' && definition.webhook) {
+      const own = definition.configSchema.parse(record.config) as Record<string, unknown>;
+      const settings: Record<string, unknown> = { verify: definition.webhook.verify(own) };
+      for (const key of ['maxBodyBytes', 'rateLimit', 'payloadSchema'] as const) if (own[key] !== undefined) settings[key] = own[key];
+      if (definition.webhook.idempotencyHeader !== undefined) settings['idempotencyHeader'] = definition.webhook.idempotencyHeader;
+      route = { config: webhookTriggerConfigSchema.parse(settings), hooks: { webhook: definition.webhook, config: own } };
+    } else {
+      route = { config: webhookTriggerConfigSchema.parse(record.config) };
+    }
     if (configs.size > 10_000) configs.clear();
-    configs.set(record.path as string, { updatedAt: record.updatedAt, config });
-    return config;
+    configs.set(record.path as string, { updatedAt: record.updatedAt, route });
+    return route;
   }
 
   function payloadSchemaOf(schema: Record<string, unknown>): z.ZodType {
@@ -61,7 +87,7 @@ export function createWebhookHandler(core: TriggersCore, secrets: WebhookSecrets
       const path = pathOf(url);
       const record = pathPattern.test(path) ? await core.routes.lookup(path) : undefined;
       if (!record || record.kind !== 'webhook') return problem(404, 'not_found', 'No webhook here');
-      const config = configOf(record);
+      const { config, hooks } = configOf(record);
       if (!config.methods.includes(request.method as WebhookTriggerConfig['methods'][number])) {
         return problem(405, 'method_not_allowed', `Use ${config.methods.join(', ')}`, { allow: config.methods.join(', ') });
       }
@@ -101,7 +127,14 @@ export function createWebhookHandler(core: TriggersCore, secrets: WebhookSecrets
       const deliveryId = verdict.eventId ?? (config.idempotencyHeader === undefined ? undefined : (request.headers.get(config.idempotencyHeader) ?? undefined));
       const start: { triggerNodeId: string; idempotencyKey?: string } = { triggerNodeId: record.nodeId };
       if (deliveryId !== undefined) start.idempotencyKey = `webhook:${record.workflowId}:${record.nodeId}:${deliveryId}`;
-      const result = await core.startRun(record.tenantId, { versionId: record.versionId }, webhookInput(request, url, body, config.idempotencyHeader), start);
+      let input: unknown = webhookInput(request, url, body, config.idempotencyHeader);
+      if (hooks) {
+        const decision = hooks.webhook.receive(input as WebhookDelivery, hooks.config);
+        if ('respond' in decision) return json(decision.respond.status, decision.respond.body);
+        if ('ignore' in decision) return json(202, { ignored: true });
+        input = decision.run;
+      }
+      const result = await core.startRun(record.tenantId, { versionId: record.versionId }, input, start);
       // The first delivery's run stands; a replay of its id starts nothing.
       if (!result.created && result.deferred === undefined) return problem(400, 'replayed', 'This delivery was received before');
       if (config.respond.mode === 'respondNode') return await awaitRespondStep(core, record, result.runId, config.respond.timeoutMs);

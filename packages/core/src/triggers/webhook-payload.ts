@@ -9,7 +9,7 @@ export interface WebhookInput {
 }
 
 /** Headers that carry credentials or signatures: runs do not need them and logs must not get them. */
-const withheldHeaders = new Set(['authorization', 'cookie', 'proxy-authorization', 'webhook-signature', 'x-hub-signature', 'x-hub-signature-256', 'stripe-signature']);
+const withheldHeaders = new Set(['authorization', 'cookie', 'proxy-authorization', 'webhook-signature', 'x-hub-signature', 'x-hub-signature-256', 'stripe-signature', 'x-slack-signature']);
 
 export class UnreadableBody extends Error {}
 

@@ -20,6 +20,8 @@ export const webhookVerificationSchema = z.discriminatedUnion('scheme', [
   z.object({ scheme: z.literal('stripe'), toleranceSeconds: z.number().int().min(1).max(3600).default(defaultToleranceSeconds) }),
   /** `Authorization: Bearer <secret>`. */
   z.object({ scheme: z.literal('bearer') }),
+  /** Slack's signing secret: X-Slack-Signature `v0=<hex>` over `v0:<timestamp>:<body>`. */
+  z.object({ scheme: z.literal('slack'), toleranceSeconds: z.number().int().min(1).max(3600).default(300) }),
   /** `Authorization: Bearer <jwt>`; a secret is the HS256 key, or a PEM (SPKI) public key for RS256/ES256. */
   z.object({
     scheme: z.literal('jwt'),

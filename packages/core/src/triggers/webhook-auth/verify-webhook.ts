@@ -3,6 +3,7 @@ import { verifyBearer } from './verify-bearer';
 import { githubSignature, verifyHmacSignature } from './verify-hmac-signature';
 import { verifyJwt } from './verify-jwt';
 import { verifyStandardWebhook } from './verify-standard-webhook';
+import { verifySlack } from './verify-slack';
 import { verifyStripe } from './verify-stripe';
 import type { WebhookVerdict } from './webhook-verdict';
 
@@ -38,6 +39,8 @@ export async function verifyWebhook(
       return await verifyStripe(verification, request, secrets, now);
     case 'bearer':
       return await verifyBearer(request, secrets);
+    case 'slack':
+      return await verifySlack(verification, request, secrets, now);
     case 'jwt':
       return await verifyJwt(verification, request, secrets, now);
   }
