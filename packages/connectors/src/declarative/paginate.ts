@@ -1,7 +1,7 @@
 import { evaluateJmespath, FatalError } from '@pipewright/core';
 import type { HttpResponse } from '../sdk/http-request';
 import type { Pagination } from './declarative-connector-schema';
-import { nextLink } from './link-header';
+import { nextLink } from '../sdk/link-header';
 
 type Query = Record<string, string | number | boolean>;
 

@@ -1,7 +1,7 @@
 import type { StepConnection } from '@pipewright/core';
 import { httpRequest } from '../../sdk/http-request';
 import { webhookOf } from './webhook-url';
-import { withoutSecret } from './without-secret';
+import { withoutSecret } from '../../sdk/without-secret';
 
 /**
  * Checks a webhook URL by reading the webhook (GET on its URL); Discord answers 404

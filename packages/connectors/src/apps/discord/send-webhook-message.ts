@@ -2,7 +2,7 @@ import { defineNode, FatalError, PipewrightError, RetryAfterError } from '@pipew
 import { z } from 'zod';
 import { httpRequest } from '../../sdk/http-request';
 import { webhookOf } from './webhook-url';
-import { withoutSecret } from './without-secret';
+import { withoutSecret } from '../../sdk/without-secret';
 
 export const discordSendWebhookMessageConfigSchema = z
   .object({

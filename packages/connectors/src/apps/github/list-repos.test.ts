@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startMockApi, type MockApi, type SeenRequest } from '../../test-support/mock-api';
 import { runAction } from '../../test-support/run-action';
 import { githubConnector } from './index';
-import { nextLink } from './link-header';
+import { nextLink } from '../../sdk/link-header';
 
 const token = 'ghp_16C7e42F292c6912E7710c838347Ae178B4a';
 const credentials = { type: 'bearer' as const, token };

@@ -2,7 +2,7 @@ import { defineNode, FatalError } from '@pipewright/core';
 import { z } from 'zod';
 import type { HttpResponse } from '../../sdk/http-request';
 import { githubDefaultBaseUrl, githubRequest, githubUrl } from './github-request';
-import { nextLink } from './link-header';
+import { nextLink } from '../../sdk/link-header';
 
 export const githubListReposConfigSchema = z.object({
   connection: z.string().min(1),

@@ -1,6 +1,6 @@
 import { FatalError, PipewrightError, RetryableError, RetryAfterError, type NodeContext } from '@pipewright/core';
 import { httpRequest } from '../../sdk/http-request';
-import { withoutSecret } from './without-secret';
+import { withoutSecret } from '../../sdk/without-secret';
 
 /** The Bot API's host; tests and self-hosted Bot API servers override it per action. */
 export const telegramDefaultBaseUrl = 'https://api.telegram.org';
