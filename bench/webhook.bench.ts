@@ -28,7 +28,7 @@ async function webhookRequestsPerSecond(storage: Storage): Promise<number> {
   });
   const ctx = { tenantId: 'bench' };
   const secret = generateWebhookSecret();
-  const connection = await engine.connections.create(ctx, { connectorId: 'webhook', name: 'sender', credentials: { type: 'bearer', token: secret } });
+  const connection = await engine.connections.create(ctx, { connectorId: 'webhookSecret', name: 'sender', credentials: { type: 'bearer', token: secret } });
   await engine.workflows.save(ctx, {
     id: 'ingress',
     name: 'Ingress',

@@ -17,10 +17,10 @@ export { webhookCallNode, webhookCallConfigSchema, type WebhookCallOutput } from
 export { httpRequest, type HttpRequest, type HttpResponse, type HttpMethod, type HttpContext } from './sdk/http-request';
 
 export { appConnectors } from './apps/app-connectors';
-export { slackConnector, slackPostMessageConfigSchema, slackListChannelsConfigSchema } from './apps/slack';
-export { googleSheets, googleSheetsConnector, googleSheetsAppendRowConfigSchema, googleSheetsReadRangeConfigSchema } from './apps/google-sheets';
+export { slackConnector, slackPostMessageConfigSchema, slackListChannelsConfigSchema, slackOnEventTrigger, slackOnEventConfigSchema } from './apps/slack';
+export { googleSheets, googleSheetsConnector, googleSheetsAppendRowConfigSchema, googleSheetsReadRangeConfigSchema, googleSheetsNewRowsTrigger, googleSheetsNewRowsConfigSchema } from './apps/google-sheets';
 export { openaiConnector, openaiChatCompletionConfigSchema } from './apps/openai';
-export { githubConnector, githubCreateIssueConfigSchema, githubListReposConfigSchema } from './apps/github';
+export { githubConnector, githubCreateIssueConfigSchema, githubListReposConfigSchema, githubOnEventTrigger, githubOnEventConfigSchema } from './apps/github';
 export { discordConnector, discordSendWebhookMessageConfigSchema } from './apps/discord';
 export { smtpConnector, smtpSendEmailConfigSchema } from './apps/smtp';
 export { notionConnector, notionCreatePageConfigSchema } from './apps/notion';

@@ -25,7 +25,7 @@ declare module '@pipewright/core' {
     'util.log': z.input<typeof utilLogConfigSchema>;
     'data.validate': z.input<typeof dataValidateConfigSchema>;
     'http.request': z.input<typeof httpRequestConfigSchema>;
-    'signedWebhook.call': z.input<typeof webhookCallConfigSchema>;
+    'webhook.call': z.input<typeof webhookCallConfigSchema>;
     'slack.postMessage': z.input<typeof slackPostMessageConfigSchema>;
     'slack.listChannels': z.input<typeof slackListChannelsConfigSchema>;
     'googleSheets.appendRow': z.input<typeof googleSheetsAppendRowConfigSchema>;

@@ -8,10 +8,10 @@ describe('builtinConnectors', () => {
   const registry = createRegistry([...coreNodes, ...builtinConnectors]);
 
   it('registers next to the core nodes', () => {
-    expect(registry.connectors().map((connector) => connector.id)).toEqual(['data', 'util', 'http', 'signedWebhook']);
+    expect(registry.connectors().map((connector) => connector.id)).toEqual(['data', 'util', 'http', 'webhook']);
     expect(registry.get('util.log')?.connector?.id).toBe('util');
     expect(registry.get('http.request')?.connector?.id).toBe('http');
-    expect(registry.get('signedWebhook.call')?.connector?.id).toBe('signedWebhook');
+    expect(registry.get('webhook.call')?.connector?.id).toBe('webhook');
   });
 
   it('puts the data.* types in the manifest with connectorId "data"', () => {
@@ -36,14 +36,14 @@ describe('builtinConnectors', () => {
     });
   });
 
-  it('puts http.request, signedWebhook.call and the outputs of data.validate in the manifest', () => {
+  it('puts http.request, webhook.call and the outputs of data.validate in the manifest', () => {
     const manifest = registry.manifest();
     const byType = (type: string) => manifest.nodes.find((node) => node.type === type);
     expect(byType('http.request')).toMatchObject({ connectorId: 'http', kind: 'action', sideEffects: true });
     expect(byType('http.request')?.configSchema).toMatchObject({ type: 'object', required: expect.arrayContaining(['url']) });
-    expect(byType('signedWebhook.call')).toMatchObject({ connectorId: 'signedWebhook', kind: 'action', sideEffects: true });
+    expect(byType('webhook.call')).toMatchObject({ connectorId: 'webhook', kind: 'action', sideEffects: true });
     expect(byType('data.validate')?.outputs.map((output) => output.id)).toEqual(['valid', 'invalid']);
-    expect(manifest.connectors.find((connector) => connector.id === 'signedWebhook')?.auth).toEqual({ type: 'bearer' });
+    expect(manifest.connectors.find((connector) => connector.id === 'webhook')?.auth).toEqual({ type: 'bearer' });
   });
 
   it('compiles a workflow that uses the built-in nodes', () => {

@@ -33,11 +33,11 @@ async function verdictOf(request: SeenRequest, secrets: readonly string[] = [sec
 
 const config = { url: '', eventType: 'invoice.paid', payload: { invoiceId: 'inv_1', amount: 4200 } };
 
-describe('signedWebhook.call', () => {
+describe('webhook.call', () => {
   it('POSTs a signed Standard Webhooks event that the receiver verifies', async () => {
     const before = Date.now();
     api.reply = () => ({ status: 204 });
-    const outcome = await runAction(signedWebhookConnector, 'signedWebhook.call', { ...config, url: `${api.url}/hooks` }, { credentials: { type: 'bearer', token: secret } });
+    const outcome = await runAction(signedWebhookConnector, 'webhook.call', { ...config, url: `${api.url}/hooks` }, { credentials: { type: 'bearer', token: secret } });
     expect(outcome.status).toBe('succeeded');
     const seen = api.requests.at(-1);
     if (!seen) throw new Error('no webhook arrived');
@@ -59,7 +59,7 @@ describe('signedWebhook.call', () => {
   it('resends the same webhook-id on a retried attempt, freshly signed', async () => {
     let calls = 0;
     api.reply = () => (++calls === 1 ? { status: 503, text: 'busy' } : { status: 200, text: 'ok' });
-    const outcome = await runAction(signedWebhookConnector, 'signedWebhook.call', { ...config, url: `${api.url}/hooks` }, { credentials: { type: 'bearer', token: secret }, retry: { maxAttempts: 2 } });
+    const outcome = await runAction(signedWebhookConnector, 'webhook.call', { ...config, url: `${api.url}/hooks` }, { credentials: { type: 'bearer', token: secret }, retry: { maxAttempts: 2 } });
     expect(outcome).toMatchObject({ status: 'succeeded', attempts: 2, output: { status: 200, body: 'ok' } });
     const [first, second] = api.requests.slice(-2);
     if (!first || !second) throw new Error('expected two deliveries');
@@ -71,7 +71,7 @@ describe('signedWebhook.call', () => {
 
   it('uses config.id as the webhook-id when set', async () => {
     api.reply = () => ({ status: 200, text: '' });
-    await runAction(signedWebhookConnector, 'signedWebhook.call', { ...config, url: `${api.url}/hooks`, id: 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W' }, { credentials: { type: 'bearer', token: secret } });
+    await runAction(signedWebhookConnector, 'webhook.call', { ...config, url: `${api.url}/hooks`, id: 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W' }, { credentials: { type: 'bearer', token: secret } });
     const seen = api.requests.at(-1);
     expect(seen?.headers['webhook-id']).toBe('msg_2KWPBgLlAfxdpx2AI54pPJ85f4W');
     expect(seen && (await verdictOf(seen))).toBe(true);
@@ -79,14 +79,14 @@ describe('signedWebhook.call', () => {
 
   it('fails without retrying when the receiver rejects the webhook', async () => {
     api.reply = () => ({ status: 401, json: { message: 'Invalid signature' } });
-    const outcome = await runAction(signedWebhookConnector, 'signedWebhook.call', { ...config, url: `${api.url}/hooks` }, { credentials: { type: 'bearer', token: secret }, retry: { maxAttempts: 3 } });
+    const outcome = await runAction(signedWebhookConnector, 'webhook.call', { ...config, url: `${api.url}/hooks` }, { credentials: { type: 'bearer', token: secret }, retry: { maxAttempts: 3 } });
     expect(outcome).toMatchObject({ status: 'failed', attempts: 1 });
     expect(outcome.error?.message).toContain('answered 401: Invalid signature');
   });
 
   it('fails clearly when the secret is not a signing secret', async () => {
     api.reply = () => ({ status: 200, text: '' });
-    const outcome = await runAction(signedWebhookConnector, 'signedWebhook.call', { ...config, url: `${api.url}/hooks` }, { credentials: { type: 'bearer', token: 'whsec_***not base64***' } });
+    const outcome = await runAction(signedWebhookConnector, 'webhook.call', { ...config, url: `${api.url}/hooks` }, { credentials: { type: 'bearer', token: 'whsec_***not base64***' } });
     expect(outcome.status).toBe('failed');
     expect(outcome.error?.message).toMatch(/base64/);
   });
@@ -94,7 +94,7 @@ describe('signedWebhook.call', () => {
   it('rejects a bad config at compile time with the field paths', async () => {
     const paths = async (bad: Record<string, unknown>): Promise<unknown[]> => {
       try {
-        await runAction(signedWebhookConnector, 'signedWebhook.call', bad, { credentials: { type: 'bearer', token: secret } });
+        await runAction(signedWebhookConnector, 'webhook.call', bad, { credentials: { type: 'bearer', token: secret } });
       } catch (error) {
         return ((error as { diagnostics?: Array<{ path: unknown[] }> }).diagnostics ?? []).map((diagnostic) => diagnostic.path.slice(3));
       }

@@ -28,7 +28,7 @@ export interface WebhookCallOutput {
  * it is never sent, so the request goes out without the connection's bearer auth.
  */
 export const webhookCallNode = defineNode({
-  type: 'signedWebhook.call',
+  type: 'webhook.call',
   version: 1,
   title: 'Send signed webhook',
   description: 'POSTs an event to a URL, signed under the Standard Webhooks scheme.',
@@ -40,7 +40,7 @@ export const webhookCallNode = defineNode({
   run: async (ctx): Promise<WebhookCallOutput> => {
     const { config } = ctx;
     const credentials = ctx.connection?.credentials;
-    if (credentials?.type !== 'bearer') throw new FatalError('signedWebhook.call needs a connection holding the signing secret as its token');
+    if (credentials?.type !== 'bearer') throw new FatalError('webhook.call needs a connection holding the signing secret as its token');
     // The step's idempotency key is stable across retries: a retried delivery keeps its
     // webhook-id, which is what receivers dedupe on (Standard Webhooks, "Idempotency").
     const id = config.id ?? ctx.idempotencyKey;

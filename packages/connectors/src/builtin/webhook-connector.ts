@@ -2,12 +2,12 @@ import { defineConnector } from '@pipewright/core';
 import { webhookCallNode } from './webhook-call';
 
 /**
- * Outgoing webhooks signed under the Standard Webhooks scheme: `signedWebhook.*`. A
+ * Outgoing webhooks signed under the Standard Webhooks scheme: `webhook.*`. A
  * connection is the signing secret (`whsec_…`), stored as a bearer token so the vault
  * encrypts it and redaction scrubs it.
  */
 export const signedWebhookConnector = defineConnector({
-  id: 'signedWebhook',
+  id: 'webhook',
   name: 'Signed webhook',
   description: 'Send webhooks signed under the Standard Webhooks scheme.',
   icon: 'send',

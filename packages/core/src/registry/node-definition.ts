@@ -112,11 +112,12 @@ export interface ConnectorWebhook<Config> {
   /** A header whose value dedupes deliveries (e.g. `x-github-delivery`). */
   idempotencyHeader?: string;
   /**
-   * What to do with a verified delivery: start a run (`{ run: input }`), answer without
+   * What to do with a verified delivery: start a run (`{ run: input }`, with an
+   * `idempotencyKey` from the body when the service puts its delivery id there), answer without
    * a run (`{ respond: { status, body } }`, e.g. Slack's URL challenge), or ignore it
    * (`{ ignore: true }`: 202 and no run, e.g. an event type not subscribed to).
    */
-  receive(delivery: WebhookDelivery, config: Config): { run: unknown } | { respond: { status: number; body: unknown } } | { ignore: true };
+  receive(delivery: WebhookDelivery, config: Config): { run: unknown; idempotencyKey?: string } | { respond: { status: number; body: unknown } } | { ignore: true };
 }
 
 /** What a poll trigger's `poll` receives. */

@@ -127,12 +127,14 @@ export function createWebhookHandler(core: TriggersCore, secrets: WebhookSecrets
       const deliveryId = verdict.eventId ?? (config.idempotencyHeader === undefined ? undefined : (request.headers.get(config.idempotencyHeader) ?? undefined));
       const start: { triggerNodeId: string; idempotencyKey?: string } = { triggerNodeId: record.nodeId };
       if (deliveryId !== undefined) start.idempotencyKey = `webhook:${record.workflowId}:${record.nodeId}:${deliveryId}`;
-      let input: unknown = webhookInput(request, url, body, config.idempotencyHeader);
+      // A generic HMAC scheme's signature header is left out of the input like the known ones.
+      let input: unknown = webhookInput(request, url, body, verification.scheme === 'hmacSha256' ? verification.header.toLowerCase() : undefined);
       if (hooks) {
         const decision = hooks.webhook.receive(input as WebhookDelivery, hooks.config);
         if ('respond' in decision) return json(decision.respond.status, decision.respond.body);
         if ('ignore' in decision) return json(202, { ignored: true });
         input = decision.run;
+        if (decision.idempotencyKey !== undefined && start.idempotencyKey === undefined) start.idempotencyKey = `webhook:${record.workflowId}:${record.nodeId}:${decision.idempotencyKey}`;
       }
       const result = await core.startRun(record.tenantId, { versionId: record.versionId }, input, start);
       // The first delivery's run stands; a replay of its id starts nothing.

@@ -6,7 +6,7 @@ import { defineConnector } from '../registry/connector-definition';
  * and a webhook trigger's `verify.secrets` names it.
  */
 export const webhookSecretConnector = defineConnector({
-  id: 'webhook',
+  id: 'webhookSecret',
   name: 'Webhook secret',
   description: 'A signing secret or token that incoming webhooks are verified with.',
   icon: 'key',

@@ -49,7 +49,7 @@ afterAll(async () => {
 let workflowCount = 0;
 
 async function secretConnection(secret: string): Promise<string> {
-  return (await engine.connections.create(ctx, { connectorId: 'webhook', name: `secret ${workflowCount}`, credentials: { type: 'bearer', token: secret } })).id;
+  return (await engine.connections.create(ctx, { connectorId: 'webhookSecret', name: `secret ${workflowCount}`, credentials: { type: 'bearer', token: secret } })).id;
 }
 
 /** Publishes and enables a workflow with a webhook trigger; returns its URL. */

@@ -1,8 +1,10 @@
 import { defineConnector, type ConnectorDefinition } from '@pipewright/core';
 import { googleSheetsAppendRowNode } from './append-row';
+import { googleSheetsNewRowsTrigger } from './new-rows';
 import { googleSheetsReadRangeNode } from './read-range';
 
 export { googleSheetsAppendRowConfigSchema, googleSheetsAppendRowNode, type GoogleSheetsAppendRowOutput } from './append-row';
+export { googleSheetsNewRowsConfigSchema, googleSheetsNewRowsTrigger, pollNewRows, type GoogleSheetsNewRow, type GoogleSheetsNewRowsConfig } from './new-rows';
 export { googleSheetsReadRangeConfigSchema, googleSheetsReadRangeNode, type GoogleSheetsReadRangeOutput } from './read-range';
 
 export interface GoogleSheetsConnectorOptions {
@@ -24,7 +26,7 @@ export function googleSheetsConnector(options: GoogleSheetsConnectorOptions = {}
   return defineConnector({
     id: 'googleSheets',
     name: 'Google Sheets',
-    description: 'Append rows to and read ranges of Google Sheets spreadsheets.',
+    description: 'Append rows to Google Sheets spreadsheets, read their ranges and watch them for new rows.',
     icon: 'sheet',
     auth: {
       type: 'oauth2',
@@ -35,7 +37,7 @@ export function googleSheetsConnector(options: GoogleSheetsConnectorOptions = {}
       extraAuthorizeParams: { access_type: 'offline', prompt: 'consent' },
     },
     nodes: [googleSheetsAppendRowNode, googleSheetsReadRangeNode],
-    triggers: [],
+    triggers: [googleSheetsNewRowsTrigger],
   });
 }
 
