@@ -1,50 +1,23 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { coreNodes, createEngine, createLocalKeyRing, createRegistry, generateKeyEncryptionKey, SecretVault, webhookSecretConnector, type Engine } from '@pipewright/core';
+import type { Engine } from '@pipewright/core';
+import { startWebhookEngine } from '../../test-support/webhook-engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { githubConnector } from './index';
 import { receiveGithubEvent } from './on-event';
 
-/** Mounts the engine's fetch handler on a node HTTP server, the way a host would. */
-async function serve(handler: (request: Request) => Promise<Response>): Promise<{ server: Server; url: string }> {
-  const server = createServer((incoming: IncomingMessage, outgoing: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-    incoming.on('end', () => {
-      const headers = new Headers();
-      for (const [name, value] of Object.entries(incoming.headers)) if (typeof value === 'string') headers.set(name, value);
-      const body = incoming.method === 'GET' || incoming.method === 'HEAD' ? null : Buffer.concat(chunks);
-      void handler(new Request(`http://127.0.0.1${incoming.url ?? '/'}`, { method: incoming.method ?? 'GET', headers, body })).then(async (response) => {
-        outgoing.writeHead(response.status, Object.fromEntries(response.headers));
-        outgoing.end(Buffer.from(await response.arrayBuffer()));
-      });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
 const ctx = { tenantId: 'acme' };
 const secret = 'gh-hook-secret-5f0c1d2e3a4b';
 let engine: Engine;
-let server: Server;
 let baseUrl = '';
 let secretId = '';
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  engine = createEngine({
-    registry: createRegistry([...coreNodes, webhookSecretConnector, githubConnector]),
-    vault: new SecretVault(createLocalKeyRing({ keys: { k1: generateKeyEncryptionKey() } })),
-  });
-  engine.start();
-  ({ server, url: baseUrl } = await serve(engine.webhookHandler));
-  secretId = (await engine.connections.create(ctx, { connectorId: 'webhookSecret', name: 'GitHub hook secret', credentials: { type: 'bearer', token: secret } })).id;
+  ({ engine, baseUrl, secretId, close } = await startWebhookEngine(githubConnector, secret, ctx.tenantId));
 });
 
 afterAll(async () => {
-  await engine.stop();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await close();
 });
 
 let workflowCount = 0;

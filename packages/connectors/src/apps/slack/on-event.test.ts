@@ -1,50 +1,22 @@
 import { createHmac } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { coreNodes, createEngine, createLocalKeyRing, createRegistry, generateKeyEncryptionKey, SecretVault, webhookSecretConnector, type Engine } from '@pipewright/core';
+import type { Engine } from '@pipewright/core';
+import { startWebhookEngine } from '../../test-support/webhook-engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slackConnector } from './index';
 
-/** Mounts the engine's fetch handler on a node HTTP server, the way a host would. */
-async function serve(handler: (request: Request) => Promise<Response>): Promise<{ server: Server; url: string }> {
-  const server = createServer((incoming: IncomingMessage, outgoing: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-    incoming.on('end', () => {
-      const headers = new Headers();
-      for (const [name, value] of Object.entries(incoming.headers)) if (typeof value === 'string') headers.set(name, value);
-      const body = incoming.method === 'GET' || incoming.method === 'HEAD' ? null : Buffer.concat(chunks);
-      void handler(new Request(`http://127.0.0.1${incoming.url ?? '/'}`, { method: incoming.method ?? 'GET', headers, body })).then(async (response) => {
-        outgoing.writeHead(response.status, Object.fromEntries(response.headers));
-        outgoing.end(Buffer.from(await response.arrayBuffer()));
-      });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
 const ctx = { tenantId: 'acme' };
-// Slack signing secrets are 32 hex characters.
 const secret = '8f742231b10e8888abcd99yyyzzz85a5';
 let engine: Engine;
-let server: Server;
 let baseUrl = '';
 let secretId = '';
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  engine = createEngine({
-    registry: createRegistry([...coreNodes, webhookSecretConnector, slackConnector]),
-    vault: new SecretVault(createLocalKeyRing({ keys: { k1: generateKeyEncryptionKey() } })),
-  });
-  engine.start();
-  ({ server, url: baseUrl } = await serve(engine.webhookHandler));
-  secretId = (await engine.connections.create(ctx, { connectorId: 'webhookSecret', name: 'Slack signing secret', credentials: { type: 'bearer', token: secret } })).id;
+  ({ engine, baseUrl, secretId, close } = await startWebhookEngine(slackConnector, secret, ctx.tenantId));
 });
 
 afterAll(async () => {
-  await engine.stop();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await close();
 });
 
 let workflowCount = 0;
