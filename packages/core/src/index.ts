@@ -115,6 +115,7 @@ export type {
   TriggerRecord,
 } from './ports/run-store';
 export { createMemoryRunStore } from './ports/memory-run-store';
+export { checkTriggerSet } from './ports/trigger-set';
 export { encodeCursor, decodeCursor, pageLimit, defaultPageLimit, maxPageLimit, type CursorKey } from './ports/page-cursor';
 export type { JobQueue, JobInput, Job, LeasedJob, JobHandler, ProcessOptions, QueueWorker, QueueDeadLetter } from './ports/job-queue';
 export { createMemoryJobQueue, type MemoryJobQueueOptions } from './ports/memory-job-queue';

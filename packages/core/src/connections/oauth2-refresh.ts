@@ -5,7 +5,7 @@ import { summarizeCredentials } from './credential-summary';
 import type { ConnectionsCore } from './connections-core';
 import type { OAuth2Credentials, StoredCredentials } from './credentials';
 import { refreshAccessToken, requestClientCredentialsToken, type OAuth2Spec, type OAuth2Tokens } from './oauth2-client';
-import { openCredentials, sealCredentials } from './sealed-credentials';
+import { loadConnection, sealCredentials } from './sealed-credentials';
 
 /** A refresh that takes longer than this is presumed dead; another worker may take over. */
 const refreshLeaseMs = 30_000;
@@ -26,12 +26,6 @@ function sleep(core: ConnectionsCore, ms: number): Promise<void> {
 
 export function isExpiring(core: ConnectionsCore, credentials: StoredCredentials): boolean {
   return credentials.type === 'oauth2' && credentials.expiresAt !== undefined && credentials.expiresAt - core.refreshSkewMs <= core.clock.now();
-}
-
-export async function loadConnection(core: ConnectionsCore, tenantId: TenantId, connectionId: ConnectionId): Promise<OpenedConnection> {
-  const record = await core.store.getConnection(tenantId, connectionId);
-  if (!record) throw new PipewrightError('not_found', `Connection ${connectionId} does not exist`, { details: { connectionId } });
-  return { record, credentials: await openCredentials(core, record) };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { PipewrightError } from '../errors/pipewright-error';
-import type { TenantId } from '../ids';
+import type { ConnectionId, TenantId } from '../ids';
 import type { ConnectionRecord } from '../ports/run-store';
+import type { OpenedConnection } from './oauth2-refresh';
 import type { SecretVault } from '../secrets/secret-vault';
 import type { ConnectionsCore } from './connections-core';
 import { secretValuesOf, storedCredentialsSchema, type StoredCredentials } from './credentials';
@@ -37,4 +38,11 @@ export async function openCredentials(core: ConnectionsCore, record: ConnectionR
   if (!credentials.success) throw new PipewrightError('secret_tampered', `The credentials of connection ${record.id} are not readable`);
   core.knownSecrets.add(secretValuesOf(credentials.data));
   return credentials.data;
+}
+
+/** A tenant's connection with its credentials decrypted; `not_found` for another tenant's id. */
+export async function loadConnection(core: ConnectionsCore, tenantId: TenantId, connectionId: ConnectionId): Promise<OpenedConnection> {
+  const record = await core.store.getConnection(tenantId, connectionId);
+  if (!record) throw new PipewrightError('not_found', `Connection ${connectionId} does not exist`, { details: { connectionId } });
+  return { record, credentials: await openCredentials(core, record) };
 }

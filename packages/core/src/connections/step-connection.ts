@@ -5,7 +5,8 @@ import type { ConnectorDefinition } from '../registry/connector-definition';
 import { applyAuth, type AuthTarget } from './apply-auth';
 import type { ConnectionsCore } from './connections-core';
 import { secretValuesOf, type StoredCredentials } from './credentials';
-import { isExpiring, loadConnection, refreshConnection, type OpenedConnection } from './oauth2-refresh';
+import { isExpiring, refreshConnection, type OpenedConnection } from './oauth2-refresh';
+import { loadConnection } from './sealed-credentials';
 import { authSpecOf, oauth2SpecOf } from './parsed-auth-spec';
 
 /**

@@ -1,3 +1,4 @@
+import { checkTriggerSet } from './trigger-set';
 import { PipewrightError } from '../errors/pipewright-error';
 import type { ConnectionId, RunId, TenantId, WorkflowId, WorkflowVersionId } from '../ids';
 import type { RunEvent } from '../runtime/run-events';
@@ -124,26 +125,6 @@ function decodeNameCursor(cursor: string): NameKey {
 const auditKey = (entry: AuditEntry): CursorKey => ({ at: entry.at, id: entry.id });
 
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-/**
- * Rejects a set the SQL store could only refuse with a bare key violation: a record of
- * another workflow, a node or a path given twice. (The SQL store checks the same.)
- */
-function checkTriggerSet(tenantId: TenantId, workflowId: WorkflowId, triggers: readonly TriggerRecord[]): void {
-  const nodeIds = new Set<string>();
-  const paths = new Set<string>();
-  for (const trigger of triggers) {
-    const details = { tenantId, workflowId, nodeId: trigger.nodeId };
-    if (trigger.tenantId !== tenantId || trigger.workflowId !== workflowId) {
-      throw new PipewrightError('invalid_input', `Trigger ${trigger.nodeId} names another workflow than the one whose triggers are replaced`, { details });
-    }
-    if (nodeIds.has(trigger.nodeId)) throw new PipewrightError('invalid_input', `Node ${trigger.nodeId} is registered twice`, { details });
-    nodeIds.add(trigger.nodeId);
-    if (trigger.path === undefined) continue;
-    if (paths.has(trigger.path)) throw new PipewrightError('invalid_input', 'Webhook path is given to two nodes', { details });
-    paths.add(trigger.path);
-  }
-}
 
 /**
  * A `RunStore` in memory: for tests, demos and single-process embedding without a

@@ -330,7 +330,6 @@ function buildEngine(options: EngineOptions, dry?: DryRunMode): Engine {
     clock,
     registry: options.registry,
     logger: core.logger,
-    emitter,
     connections: connectionsCore,
     startRun: (tenantId, target, input, startOptions) => runs.start({ tenantId }, target, input, startOptions),
     routes: new WebhookRoutes(store, clock),

@@ -5,7 +5,6 @@ import type { JobQueue } from '../ports/job-queue';
 import type { RunStore } from '../ports/run-store';
 import type { Registry } from '../registry/create-registry';
 import type { EngineLogger } from '../runtime/engine-core';
-import type { EngineEmitter } from '../runtime/engine-events';
 import type { RunTarget, StartRunOptions, StartRunResult } from '../runtime/runs-api';
 import type { WebhookRoutes } from './webhook-routes';
 
@@ -16,7 +15,6 @@ export interface TriggersCore {
   clock: Clock;
   registry: Registry;
   logger: EngineLogger;
-  emitter: EngineEmitter;
   connections: ConnectionsCore;
   startRun(tenantId: TenantId, target: RunTarget, input: unknown, options: StartRunOptions): Promise<StartRunResult>;
   /** Webhook path lookups, cleared whenever this engine changes registrations. */

@@ -1,5 +1,5 @@
 import type { ConnectionsCore } from '../connections/connections-core';
-import { loadConnection } from '../connections/oauth2-refresh';
+import { loadConnection } from '../connections/sealed-credentials';
 import { PipewrightError } from '../errors/pipewright-error';
 import { asConnectionId, type TenantId } from '../ids';
 

@@ -1,13 +1,12 @@
 import {
   PipewrightError,
+  checkTriggerSet,
   asTenantId,
   asWorkflowId,
   asWorkflowVersionId,
   type RunStore,
-  type TenantId,
   type TriggerKind,
   type TriggerRecord,
-  type WorkflowId,
 } from '@pipewright/core';
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { SqlDatabase } from './open-sql-database';
@@ -53,27 +52,6 @@ function toRow(record: TriggerRecord): Insertable<TriggersTable> {
     created_at: record.createdAt,
     updated_at: record.updatedAt,
   };
-}
-
-/**
- * Rejects a set the table could only refuse with a bare key violation, which would then
- * read as a taken path: a record of another workflow, a node or a path given twice. (The
- * memory store checks the same.)
- */
-function checkTriggerSet(tenantId: TenantId, workflowId: WorkflowId, triggers: readonly TriggerRecord[]): void {
-  const nodeIds = new Set<string>();
-  const paths = new Set<string>();
-  for (const trigger of triggers) {
-    const details = { tenantId, workflowId, nodeId: trigger.nodeId };
-    if (trigger.tenantId !== tenantId || trigger.workflowId !== workflowId) {
-      throw new PipewrightError('invalid_input', `Trigger ${trigger.nodeId} names another workflow than the one whose triggers are replaced`, { details });
-    }
-    if (nodeIds.has(trigger.nodeId)) throw new PipewrightError('invalid_input', `Node ${trigger.nodeId} is registered twice`, { details });
-    nodeIds.add(trigger.nodeId);
-    if (trigger.path === undefined) continue;
-    if (paths.has(trigger.path)) throw new PipewrightError('invalid_input', 'Webhook path is given to two nodes', { details });
-    paths.add(trigger.path);
-  }
 }
 
 /** The lookups of every webhook request and every host event, compiled once per store. */
