@@ -28,6 +28,7 @@ export {
 } from './model/workflow-schema';
 export { parseWorkflow, type ParseWorkflowResult } from './model/parse-workflow';
 export { workflowJsonSchema } from './model/json-schema';
+export { diffWorkflows, workflowDiffSchema, edgeRefSchema, type WorkflowDiff, type EdgeRef } from './model/workflow-diff';
 export { formatJsonPath, type JsonPath, type ValidationIssue } from './model/validation-issue';
 
 export { authSpecSchema, type AuthSpec } from './registry/auth-spec';
@@ -68,6 +69,16 @@ export { collectScopeReferences, type ScopeReference } from './expressions/refer
 export { compile, type CompileResult } from './compiler/compile';
 export type { Diagnostic, DiagnosticCode, DiagnosticSeverity } from './compiler/diagnostic';
 export type { ExecutionPlan, PlanNode, PlanLink } from './compiler/execution-plan';
+export {
+  migrateWorkflow,
+  migratedNodeSchema,
+  migrationIssueSchema,
+  migrationIssueCodeSchema,
+  type MigrateWorkflowResult,
+  type MigratedNode,
+  type MigrationIssue,
+  type MigrationIssueCode,
+} from './compiler/migrate-workflow';
 
 export { coreNodes } from './nodes/core-nodes';
 export { manualTrigger } from './nodes/core-manual';

@@ -4,6 +4,7 @@ import { errorOutput } from '../registry/handles';
 import type { NodeDefinition } from '../registry/node-definition';
 import { formatJsonPath } from '../model/validation-issue';
 import type { DiagnosticList } from './diagnostic';
+import { migrateNodeConfig } from './migrate-node-config';
 import { validateNodeConfig } from './validate-node-config';
 
 /** A node of the workflow with what the registry says about it. */
@@ -35,52 +36,52 @@ function dynamicOutputIds(definition: NodeDefinition, config: Record<string, unk
   return ids;
 }
 
+/** The config the compiler goes on with, after reporting how its migration went; undefined stops the node here. */
 function migrateConfig(
   resolved: ResolvedNode,
   definition: NodeDefinition,
   diagnostics: DiagnosticList,
 ): Record<string, unknown> | undefined {
   const { node, index } = resolved;
-  const written = node.typeVersion ?? definition.version;
   const path = ['nodes', index, 'typeVersion'];
-  if (written > definition.version) {
-    diagnostics.add({
-      code: 'unsupported_node_version',
-      nodeId: node.id,
-      path,
-      message: `Node "${node.id}" was written for ${node.type} v${written}, but only v${definition.version} is installed`,
-    });
-    return undefined;
-  }
-  if (written === definition.version) return node.config;
-  if (!definition.migrate) {
-    diagnostics.add({
-      code: 'node_version_outdated',
-      severity: 'warning',
-      nodeId: node.id,
-      path,
-      message: `Node "${node.id}" was written for ${node.type} v${written}; v${definition.version} has no migration, the config is used as it is`,
-    });
-    return node.config;
-  }
-  try {
-    const migrated = definition.migrate(structuredClone(node.config), written);
-    diagnostics.add({
-      code: 'node_config_migrated',
-      severity: 'info',
-      nodeId: node.id,
-      path,
-      message: `Node "${node.id}" config migrated from ${node.type} v${written} to v${definition.version}`,
-    });
-    return migrated;
-  } catch (error) {
-    diagnostics.add({
-      code: 'invalid_node_config',
-      nodeId: node.id,
-      path: ['nodes', index, 'config'],
-      message: `Node "${node.id}" config could not be migrated from v${written}: ${(error as Error).message}`,
-    });
-    return undefined;
+  const outcome = migrateNodeConfig(node, definition);
+  switch (outcome.kind) {
+    case 'current':
+      return outcome.config;
+    case 'too_new':
+      diagnostics.add({
+        code: 'unsupported_node_version',
+        nodeId: node.id,
+        path,
+        message: `Node "${node.id}" was written for ${node.type} v${outcome.written}, but only v${definition.version} is installed`,
+      });
+      return undefined;
+    case 'no_migration':
+      diagnostics.add({
+        code: 'node_version_outdated',
+        severity: 'warning',
+        nodeId: node.id,
+        path,
+        message: `Node "${node.id}" was written for ${node.type} v${outcome.written}; v${definition.version} has no migration, the config is used as it is`,
+      });
+      return outcome.config;
+    case 'migrated':
+      diagnostics.add({
+        code: 'node_config_migrated',
+        severity: 'info',
+        nodeId: node.id,
+        path,
+        message: `Node "${node.id}" config migrated from ${node.type} v${outcome.written} to v${definition.version}`,
+      });
+      return outcome.config;
+    case 'failed':
+      diagnostics.add({
+        code: 'invalid_node_config',
+        nodeId: node.id,
+        path: ['nodes', index, 'config'],
+        message: `Node "${node.id}" config could not be migrated from v${outcome.written}: ${(outcome.error as Error).message}`,
+      });
+      return undefined;
   }
 }
 

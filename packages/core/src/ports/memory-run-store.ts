@@ -193,6 +193,17 @@ export function createMemoryRunStore(): RunStore {
       return pageOf(workflows, keyOf, page, (workflow) => structuredClone(workflow));
     },
 
+    async deleteWorkflow(tenantId, id) {
+      // Synchronous, like a swap of triggers: no reader sees the workflow gone but its paths still answering.
+      const data = tenants.get(tenantId);
+      if (data === undefined) return false;
+      for (const trigger of data.triggers.get(id) ?? []) {
+        if (trigger.path !== undefined) triggersByPath.delete(trigger.path);
+      }
+      data.triggers.delete(id);
+      return data.workflows.delete(id);
+    },
+
     async publishVersion(tenantId, workflowId, id, definition, at) {
       // Everything up to the bump runs synchronously, before any await: concurrent
       // publishes are serialised by the event loop and get distinct numbers.
@@ -205,10 +216,15 @@ export function createMemoryRunStore(): RunStore {
         throw new PipewrightError('internal', `Workflow version id ${id} is already used`, { details: { tenantId, versionId: id } });
       }
       const version = workflow.latestVersion + 1;
+      let byNumber = data.versionsByNumber.get(workflowId);
+      // The SQL store's unique key on the number refuses this too: a workflow saved again
+      // after a delete with a `latestVersion` below its kept versions' must not shadow one.
+      if (byNumber?.has(version) === true) {
+        throw new PipewrightError('internal', `Workflow ${workflowId} already has a version ${version}`, { details: { tenantId, workflowId, version } });
+      }
       workflow.latestVersion = version;
       const record: WorkflowVersionRecord = { tenantId, id, workflowId, version, definition: structuredClone(definition), createdAt: at };
       data.versions.set(id, record);
-      let byNumber = data.versionsByNumber.get(workflowId);
       if (byNumber === undefined) {
         byNumber = new Map();
         data.versionsByNumber.set(workflowId, byNumber);

@@ -195,6 +195,13 @@ export interface RunStore {
   getWorkflow(tenantId: TenantId, id: WorkflowId): Promise<WorkflowRecord | undefined>;
   listWorkflows(tenantId: TenantId, page?: PageRequest): Promise<Page<WorkflowRecord>>;
   /**
+   * Removes the workflow and its trigger registrations together, so no webhook path or
+   * schedule outlives it; whether the workflow existed. Its published versions stay:
+   * runs pin them, and a workflow saved again under the same id numbers its next
+   * version after them (the caller passes their highest number as `latestVersion`).
+   */
+  deleteWorkflow(tenantId: TenantId, id: WorkflowId): Promise<boolean>;
+  /**
    * Stores `definition` as version `latestVersion + 1` of the workflow and bumps
    * `latestVersion`, atomically; concurrent publishes get distinct numbers.
    */

@@ -342,6 +342,15 @@ function buildEngine(options: EngineOptions, dry?: DryRunMode): Engine {
       await onPublished(triggersCore, asTenantId(ctx.tenantId), published.workflowId, published.id);
       return published;
     },
+    async delete(ctx, workflowId) {
+      // The store drops the registrations with the workflow, so schedule and poll chains
+      // end at their next job, which finds none, as after `triggers.disable`. Cached
+      // webhook routes would still answer for up to their TTL: this worker's go now,
+      // other processes' expire on their own.
+      const deleted = await baseWorkflows.delete(ctx, workflowId);
+      triggersCore.routes.clear();
+      return deleted;
+    },
   };
 
   const engine: Engine = {

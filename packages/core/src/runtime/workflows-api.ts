@@ -1,6 +1,6 @@
 import { compile, type CompileResult } from '../compiler/compile';
 import { PipewrightError } from '../errors/pipewright-error';
-import { asTenantId, asWorkflowId, asWorkflowVersionId, newId, type TenantId, type WorkflowVersionId } from '../ids';
+import { asTenantId, asWorkflowId, asWorkflowVersionId, newId, type TenantId, type WorkflowId, type WorkflowVersionId } from '../ids';
 import { parseWorkflow } from '../model/parse-workflow';
 import type { Page, PageRequest, WorkflowRecord, WorkflowVersionRecord } from '../ports/run-store';
 import type { EngineCore } from './engine-core';
@@ -17,6 +17,12 @@ export interface WorkflowsApi {
   list(ctx: TenantContext, page?: PageRequest): Promise<Page<WorkflowRecord>>;
   /** Compiles the draft and stores it as the next immutable, numbered version. */
   publish(ctx: TenantContext, workflowId: string): Promise<WorkflowVersionRecord>;
+  /**
+   * Deletes the workflow and its trigger registrations; whether it existed. Published
+   * versions stay, so runs that pin one go on, and saving the id again numbers the next
+   * version after them.
+   */
+  delete(ctx: TenantContext, workflowId: string): Promise<boolean>;
   getVersion(ctx: TenantContext, versionId: string): Promise<WorkflowVersionRecord | undefined>;
   listVersions(ctx: TenantContext, workflowId: string): Promise<WorkflowVersionRecord[]>;
   validate(definition: unknown): CompileResult;
@@ -29,6 +35,15 @@ export async function resolveVersionId(core: EngineCore, tenantId: TenantId, wor
       : (await core.store.getVersionByNumber(tenantId, asWorkflowId(workflowId), version))?.id;
   if (!id) throw new PipewrightError('not_found', `Workflow "${workflowId}" has no published version ${version}`);
   return id;
+}
+
+/**
+ * Where a new workflow row starts counting: a deleted workflow's versions are kept and
+ * own their numbers, so one saved again under its id continues after them.
+ */
+async function highestKeptVersion(core: EngineCore, tenantId: TenantId, id: WorkflowId): Promise<number> {
+  const versions = await core.store.listVersions(tenantId, id);
+  return versions.reduce((highest, version) => Math.max(highest, version.version), 0);
 }
 
 export function createWorkflowsApi(core: EngineCore): WorkflowsApi {
@@ -45,7 +60,7 @@ export function createWorkflowsApi(core: EngineCore): WorkflowsApi {
         id,
         name: parsed.workflow.name,
         draft: parsed.workflow,
-        latestVersion: existing?.latestVersion ?? 0,
+        latestVersion: existing?.latestVersion ?? (await highestKeptVersion(core, tenantId, id)),
         createdAt: existing?.createdAt ?? now,
         updatedAt: now,
       };
@@ -64,6 +79,7 @@ export function createWorkflowsApi(core: EngineCore): WorkflowsApi {
       }
       return core.store.publishVersion(tenantId, workflow.id, asWorkflowVersionId(newId('wfv')), workflow.draft, core.clock.now());
     },
+    delete: (ctx, workflowId) => core.store.deleteWorkflow(asTenantId(ctx.tenantId), asWorkflowId(workflowId)),
     getVersion: (ctx, versionId) => core.store.getVersion(asTenantId(ctx.tenantId), asWorkflowVersionId(versionId)),
     listVersions: (ctx, workflowId) => core.store.listVersions(asTenantId(ctx.tenantId), asWorkflowId(workflowId)),
     validate: (definition) => compile(definition, core.registry),

@@ -327,6 +327,81 @@ export function runStoreContract(options: RunStoreContractOptions): void {
       expect(await store().listVersions(tenantId, workflowId)).toEqual([]);
     });
 
+    contractCase('deletes a workflow once, within its tenant only', async (store) => {
+      const tenantId = newTenant();
+      const other = newTenant();
+      const record = workflowRecord(tenantId);
+      const kept = workflowRecord(tenantId);
+      const neighbour = { ...workflowRecord(other), id: record.id };
+      for (const workflow of [record, kept, neighbour]) await store().saveWorkflow(workflow);
+
+      expect(await store().deleteWorkflow(tenantId, record.id)).toBe(true);
+      expect(await store().getWorkflow(tenantId, record.id)).toBeUndefined();
+      expect((await store().listWorkflows(tenantId)).items).toEqual([kept]);
+      expect(await store().getLatestVersionId(tenantId, record.id)).toBeUndefined();
+      expect(await store().deleteWorkflow(tenantId, record.id)).toBe(false);
+      expect(await store().deleteWorkflow(tenantId, newWorkflowId())).toBe(false);
+      expect(await store().deleteWorkflow(newTenant(), record.id)).toBe(false);
+      // The other tenant's workflow of the same id is another workflow.
+      expect(await store().getWorkflow(other, record.id)).toEqual(neighbour);
+      expect((await store().listWorkflows(other)).items).toEqual([neighbour]);
+      await expect(store().publishVersion(tenantId, record.id, newVersionId(), definition('Gone'), t0)).rejects.toThrow();
+    });
+
+    contractCase('deletes the triggers of a deleted workflow with it, freeing its paths', async (store) => {
+      const tenantId = newTenant();
+      const other = newTenant();
+      const record = workflowRecord(tenantId);
+      const kept = workflowRecord(tenantId);
+      const neighbour = { ...workflowRecord(other), id: record.id };
+      for (const workflow of [record, kept, neighbour]) await store().saveWorkflow(workflow);
+      const hook = webhookTrigger(tenantId, record.id, 'hook');
+      const keptSet = [webhookTrigger(tenantId, kept.id, 'hook')];
+      const neighbourSet = [webhookTrigger(other, record.id, 'hook'), eventTrigger(other, record.id, 'listen', 'order.created')];
+      await store().replaceTriggers(tenantId, record.id, [hook, eventTrigger(tenantId, record.id, 'listen', 'order.created')]);
+      await store().replaceTriggers(tenantId, kept.id, keptSet);
+      await store().replaceTriggers(other, record.id, neighbourSet);
+
+      expect(await store().deleteWorkflow(tenantId, record.id)).toBe(true);
+      expect(await store().listTriggers(tenantId, record.id)).toEqual([]);
+      expect(await store().listTriggers(tenantId)).toEqual(keptSet);
+      expect(await store().getTriggerByPath(pathOf(hook))).toBeUndefined();
+      expect(await store().listTriggersByEvent(tenantId, 'order.created')).toEqual([]);
+      expect(await store().listTriggers(other)).toEqual(neighbourSet);
+      expect(await store().getTriggerByPath(pathOf(neighbourSet[0]))).toEqual(neighbourSet[0]);
+
+      // The path is free for another workflow.
+      const taken = webhookTrigger(tenantId, kept.id, 'second', { path: pathOf(hook) });
+      await store().replaceTriggers(tenantId, kept.id, [...keptSet, taken]);
+      expect(await store().getTriggerByPath(pathOf(hook))).toEqual(taken);
+    });
+
+    contractCase('keeps the versions of a deleted workflow, and numbers a re-created one after them', async (store) => {
+      const tenantId = newTenant();
+      const record = workflowRecord(tenantId);
+      await store().saveWorkflow(record);
+      const first = await store().publishVersion(tenantId, record.id, newVersionId(), definition('One'), t0 + 1);
+      const second = await store().publishVersion(tenantId, record.id, newVersionId(), definition('Two'), t0 + 2);
+      expect(await store().deleteWorkflow(tenantId, record.id)).toBe(true);
+
+      expect(await store().getVersion(tenantId, first.id)).toEqual(first);
+      expect(await store().getVersion(tenantId, second.id)).toEqual(second);
+      expect(await store().getVersionByNumber(tenantId, record.id, 2)).toEqual(second);
+      expect(await store().listVersions(tenantId, record.id)).toEqual([first, second]);
+
+      // Saved again, the workflow starts from its kept versions' highest number, as
+      // `workflows.save` passes it: a new row takes `latestVersion` as given.
+      const recreated = { ...record, name: 'Orders again', createdAt: t0 + 10, updatedAt: t0 + 10, latestVersion: second.version };
+      await store().saveWorkflow(recreated);
+      expect(await store().getWorkflow(tenantId, record.id)).toEqual(recreated);
+      expect(await store().getLatestVersionId(tenantId, record.id)).toBe(second.id);
+      const third = await store().publishVersion(tenantId, record.id, newVersionId(), definition('Three'), t0 + 11);
+      expect(third.version).toBe(3);
+      expect(await store().getLatestVersionId(tenantId, record.id)).toBe(third.id);
+      expect((await store().listVersions(tenantId, record.id)).map((version) => version.version)).toEqual([1, 2, 3]);
+      expect(await store().getVersion(tenantId, first.id)).toEqual(first);
+    });
+
     contractCase('creates a run with its first events', async (store) => {
       const tenantId = newTenant();
       const run = runRecord(tenantId, { createdAt: t0 + 10, updatedAt: t0 + 10 });

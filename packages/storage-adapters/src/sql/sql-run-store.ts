@@ -231,6 +231,19 @@ export function createSqlRunStore(database: SqlDatabase): RunStore {
       return pageFrom(rows.map(toWorkflow), limit, (workflow) => ({ at: workflow.createdAt, id: workflow.id }));
     },
 
+    async deleteWorkflow(tenantId, id) {
+      return retryTransient(() =>
+        database.write('transaction', async (trx) => {
+          // The workflow's row goes first: deleting it takes the row lock `replaceTriggers`
+          // holds during a swap, so the trigger DELETE below runs after any swap in flight
+          // has committed and removes the rows that swap inserted too.
+          const deleted = await trx.deleteFrom('workflows').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+          await trx.deleteFrom('triggers').where('tenant_id', '=', tenantId).where('workflow_id', '=', id).execute();
+          return Number(deleted.numDeletedRows) > 0;
+        }),
+      );
+    },
+
     async publishVersion(tenantId, workflowId, id, definition, at) {
       try {
         return await retryTransient(() => database.write('transaction', async (trx) => {
