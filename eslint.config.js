@@ -22,7 +22,7 @@ export default tseslint.config(
   {
     // Core runs on Node, Bun, Deno, edge runtimes and in the browser.
     files: ['packages/core/src/**/*.ts'],
-    ignores: ['packages/core/src/**/*.test.ts'],
+    ignores: ['packages/core/src/**/*.test.ts', 'packages/core/src/**/*.node-fixture.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -106,7 +106,7 @@ async function listRunsP95(storage: Storage, label: string): Promise<number> {
 }
 
 /** The seeded database outlives the run, so that reruns skip the seeding. */
-const listRunsSqliteFile = join(tmpdir(), 'pipewright-bench', `list-runs-1m-v${listRunsSeed.version}.db`);
+export const listRunsSqliteFile = join(tmpdir(), 'pipewright-bench', `list-runs-1m-v${listRunsSeed.version}.db`);
 const listRunsPgPrefix = `pwbench_l1m_v${listRunsSeed.version}_`;
 
 export const storageBenchmarks: EngineBench[] = [

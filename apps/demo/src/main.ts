@@ -1,45 +1,128 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { asTenantId, asWorkflowId, compile, type WorkflowInput } from '@pipewright/core';
-import { createFsBlobStore, createStorage } from '@pipewright/storage-adapters';
-import { compileReport } from './compile-report';
+import { serve, type ServerType } from '@hono/node-server';
+import { createEngine, SecretVault, type Engine, type EngineLogger } from '@pipewright/core';
+import { createFsBlobStore, createStorage, type Storage } from '@pipewright/storage-adapters';
+import { demoAuthorizer, demoPrincipal } from './demo-auth';
+import { loadDemoToken, loadKeyRing, openDataDir } from './demo-data';
 import { exampleRegistry } from './example-registry';
-import { runExample, runReport } from './run-example';
+import type { FetchHandler } from './route-requests';
+import { seedExamples } from './seed';
+import { createDemoApp } from './server';
+import { baseUrlOf, printableDatabaseUrl, seedLines, startupBanner } from './startup-banner';
 
-const examplesDir = fileURLToPath(new URL('../examples/', import.meta.url));
+const env = process.env;
+const examplesDir = fileURLToPath(new URL('../examples', import.meta.url));
 
-const manifest = exampleRegistry.manifest();
-console.log(`Pipewright: ${manifest.nodes.length} node types installed (${manifest.connectors.map((connector) => connector.id).join(', ')} and core).`);
-console.log('Compiling the example workflows in apps/demo/examples/:\n');
-
-const runnable: Array<{ file: string; workflow: WorkflowInput }> = [];
-for (const file of (await readdir(examplesDir)).filter((name) => name.endsWith('.json')).sort()) {
-  const definition = JSON.parse(await readFile(`${examplesDir}${file}`, 'utf8')) as WorkflowInput & { nodes: Array<{ config?: { sampleInput?: unknown } }> };
-  const result = compile(definition, exampleRegistry);
-  console.log(compileReport(file, result).join('\n'));
-  console.log('');
-  if (result.ok) runnable.push({ file, workflow: definition });
+function portOf(text: string | undefined): number {
+  const port = Number(text ?? '8080');
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`PORT must be a port number (0 for any free one), not "${text}"`);
+  return port;
 }
 
-// The embedded default: a SQLite file, created and migrated on first use. Any URL the
-// storage adapters take works here (postgres://..., mysql://...).
-const databaseUrl = process.env.PIPEWRIGHT_DATABASE_URL ?? 'sqlite:./.data/pipewright.db';
-const storage = await createStorage({ connection: databaseUrl });
-// Step outputs and inputs over 256 KiB are kept as files beside the database.
-const blobs = createFsBlobStore({ directory: process.env.PIPEWRIGHT_BLOB_DIR ?? './.data/blobs' });
+const consoleLogger: EngineLogger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message, data) => console.warn(`warn: ${message}`, data ?? ''),
+  error: (message, data) => console.error(`error: ${message}`, data ?? ''),
+};
+
+function listen(fetch: FetchHandler, port: number, hostname: string): Promise<{ server: ServerType; port: number }> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, port, hostname }, (info) => resolve({ server, port: info.port }));
+    server.once('error', reject);
+  });
+}
+
+/** Stops taking connections and waits for open requests, at most `graceMs`. */
+function closeServer(server: ServerType, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      if ('closeAllConnections' in server) server.closeAllConnections();
+    }, graceMs);
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
+  });
+}
+
+let storage: Storage | undefined;
+let engine: Engine | undefined;
+let server: ServerType | undefined;
+
+async function shutdown(): Promise<void> {
+  if (server) await closeServer(server, 5_000);
+  await engine?.stop();
+  await storage?.close();
+}
+
 try {
-  for (const { file, workflow } of runnable) {
-    const trigger = workflow.nodes.find((node) => node.type === 'core.manual');
-    const input = (trigger?.config as { sampleInput?: unknown } | undefined)?.sampleInput ?? {};
-    console.log(`Running ${file} durably on ${databaseUrl} with input ${JSON.stringify(input)}:`);
-    console.log(runReport(await runExample(workflow, input, { store: storage.store, queue: storage.queue, blobs })).join('\n'));
-    const tenantId = asTenantId('demo');
-    const stored = await storage.store.listRuns(tenantId, { workflowId: asWorkflowId(workflow.id) }, { limit: 500 });
-    const saved = await storage.store.getWorkflow(tenantId, asWorkflowId(workflow.id));
-    const count = `${stored.items.length}${stored.nextCursor === undefined ? '' : '+'}`;
-    console.log(`  stored: ${workflow.id} is at version ${saved?.latestVersion ?? 0}; ${count} of its runs are kept in the database (npm start again adds one)`);
-    console.log('');
-  }
-} finally {
-  await storage.close();
+  const port = portOf(env['PORT']);
+  const host = env['HOST'] ?? 'localhost';
+  const dataDir = await openDataDir(env);
+  // The embedded default: a SQLite file, created and migrated on first use. Any URL the
+  // storage adapters take works here (postgres://..., mysql://...).
+  const database = env['PIPEWRIGHT_DATABASE_URL'] ?? `sqlite:${encodeURI(join(dataDir, 'pipewright.db'))}`;
+  const { keys } = await loadKeyRing(env, dataDir);
+  const demoToken = await loadDemoToken(env, dataDir);
+
+  storage = await createStorage({ connection: database });
+  engine = createEngine({
+    registry: exampleRegistry,
+    store: storage.store,
+    queue: storage.queue,
+    // Step outputs and inputs over 256 KiB are kept as files beside the database.
+    blobs: createFsBlobStore({ directory: env['PIPEWRIGHT_BLOB_DIR'] ?? join(dataDir, 'blobs') }),
+    vault: new SecretVault(keys),
+    logger: consoleLogger,
+  });
+
+  const manifest = exampleRegistry.manifest();
+  console.log(`Pipewright demo: ${manifest.nodes.length} node types (core and ${manifest.connectors.map((connector) => connector.id).join(', ')}) on ${printableDatabaseUrl(database)}`);
+  console.log(`Example workflows of tenant "${demoPrincipal.tenantId}" (apps/demo/examples/):`);
+  console.log(seedLines(await seedExamples(engine, { tenantId: demoPrincipal.tenantId }, examplesDir)).join('\n'));
+  console.log('');
+  engine.start();
+
+  // Webhook URLs the API shows need the real port, known only once listening (PORT=0);
+  // the app is in place before the first request, which comes in a later I/O turn.
+  const app: { fetch?: FetchHandler } = {};
+  const listening = await listen((request) => (app.fetch ? app.fetch(request) : Promise.resolve(new Response('Starting', { status: 503, headers: { 'retry-after': '1' } }))), port, host);
+  server = listening.server;
+  const baseUrl = baseUrlOf(host, listening.port);
+  app.fetch = createDemoApp({
+    engine,
+    authorize: demoAuthorizer(demoToken.token),
+    publicUrl: baseUrl,
+    onError: (message, error) => console.error(`error: ${message}`, error),
+  });
+  console.log(startupBanner({ baseUrl, database, token: demoToken.token, tokenOrigin: demoToken.origin, tokenFile: demoToken.file }).join('\n'));
+} catch (error) {
+  console.error(`Pipewright could not start: ${error instanceof Error ? error.message : String(error)}`);
+  await shutdown().catch(() => undefined);
+  process.exit(1);
+}
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) {
+      console.log('Stopping now, without waiting.');
+      process.exit(1);
+    }
+    stopping = true;
+    console.log(`\n${signal}: stopping (running steps finish first; ${signal === 'SIGINT' ? 'Ctrl+C' : 'a second signal'} again stops at once)...`);
+    shutdown().then(
+      () => {
+        console.log('Pipewright stopped.');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        console.error('Pipewright did not stop cleanly:', error);
+        process.exit(1);
+      },
+    );
+  });
 }

@@ -217,9 +217,12 @@ function buildEngine(options: EngineOptions, dry?: DryRunMode): Engine {
       const entry: AuditEntry = { tenantId, id: auditIds.next(at), at, action, connectionId: record.id, actor };
       if (detail !== undefined) entry.detail = detail;
       await store.appendAudit(entry);
+      // A rotated or deleted secret must not keep verifying webhooks from this worker's cache.
+      if (action === 'connection.updated' || action === 'connection.deleted') webhookSecrets.forget(tenantId, record.id);
       emitter.emit('audit', entry);
     },
   };
+  const webhookSecrets = new WebhookSecrets(connectionsCore);
 
   const deps: AdvanceDeps = {
     ...core,
@@ -363,7 +366,7 @@ function buildEngine(options: EngineOptions, dry?: DryRunMode): Engine {
     connectors: createConnectorsApi(connectionsCore),
     triggers: createTriggersApi(triggersCore),
     events: createHostEventsApi(triggersCore),
-    webhookHandler: createWebhookHandler(triggersCore, new WebhookSecrets(connectionsCore)),
+    webhookHandler: createWebhookHandler(triggersCore, webhookSecrets),
     breakers: {
       list: (ctx, page) => flow.listBreakers(asTenantId(ctx.tenantId), page),
       get: (ctx, key) => flow.breakerView(asTenantId(ctx.tenantId), key),

@@ -104,8 +104,13 @@ export function createWebhookHandler(core: TriggersCore, secrets: WebhookSecrets
         throw error;
       }
       const { secrets: secretIds, ...verification } = config.verify;
+      const fromCache = secrets.allCached(record.tenantId, secretIds);
       const keys = verification.scheme === 'none' ? [] : await secrets.secretsFor(record.tenantId, secretIds);
-      const verdict = await verifyWebhook(verification, { headers: request.headers, body: raw }, keys, now);
+      let verdict = await verifyWebhook(verification, { headers: request.headers, body: raw }, keys, now);
+      // Cached secrets may predate a rotation on another worker: check once more with fresh ones.
+      if (!verdict.ok && keys.length > 0 && fromCache) {
+        verdict = await verifyWebhook(verification, { headers: request.headers, body: raw }, await secrets.secretsFor(record.tenantId, secretIds, { fresh: true }), now);
+      }
       if (!verdict.ok) return problem(verdict.status, verdict.reason, 'The request could not be verified');
 
       let body: unknown;
