@@ -128,6 +128,11 @@ describe('npm start and the README walkthrough', () => {
     const result = await runBash(`set -euo pipefail\n${script}`, { ...process.env, TOKEN: server!.token });
     expect(result.code, `${result.stdout}\n--- stderr ---\n${result.stderr}`).toBe(0);
     expect(result.stdout).toMatch(/^status: succeeded$/m);
+    // The event stream: the run's first event, a step, and the final one, which ends it.
+    const streamed = result.stdout.split('\n').filter((line) => line.startsWith('event: '));
+    expect(streamed[0]).toBe('event: run.created');
+    expect(streamed).toContain('event: step.succeeded');
+    expect(streamed.at(-1)).toBe('event: run.succeeded');
     const runId = /^run: (\S+)$/m.exec(result.stdout)?.[1];
     expect(runId).toBeDefined();
     const run = result.stdout

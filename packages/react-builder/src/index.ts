@@ -5,3 +5,4 @@ export {
   type PaletteNodeKind,
   type PaletteOptions,
 } from './palette-groups';
+export { loadPalette } from './load-palette';

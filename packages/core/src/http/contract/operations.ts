@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { idSchema, pageQuerySchema, pageSchema } from './common-schemas';
+import { registryManifestSchema } from './registry-schemas';
 import {
   auditEntrySchema,
   auditQuerySchema,
@@ -80,7 +81,7 @@ export const operations = {
     summary: 'The node types and connectors installed, with their config JSON Schemas',
     tag: 'registry',
     role: 'viewer',
-    success: { status: 200, description: 'The registry manifest', schema: z.record(z.string(), z.unknown()).meta({ id: 'RegistryManifest' }) },
+    success: { status: 200, description: 'The registry manifest', schema: registryManifestSchema },
   }),
 
   // Workflows

@@ -10,6 +10,8 @@ export const systemHandlers = {
     return { status: 'ok' as const };
   },
   async getManifest(_input, context) {
-    return context.engine.registry.manifest() as unknown as Record<string, unknown>;
+    const manifest = context.engine.registry.manifest();
+    // Copies as plain object types, which the wire schema's open records accept.
+    return { manifestVersion: manifest.manifestVersion, nodes: manifest.nodes.map((node) => ({ ...node })), connectors: manifest.connectors.map((connector) => ({ ...connector })) };
   },
 } satisfies Partial<OperationHandlers>;
