@@ -1,18 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Engine } from '@pipewright/core';
 import { createHttpHandler, type Principal } from '@pipewright/core/http';
-import { createStorage, type Storage } from '@pipewright/storage-adapters';
+import { createStorage } from '@pipewright/storage-adapters';
 import { engineOn } from './bench-engine';
 import { guarded, median, percentile } from './bench-stats';
 import type { EngineBench } from './engine.bench';
 import { benchInput, linear10 } from './engine-workloads';
 import { listRunsTarget, seedRunsOnce } from './list-runs-seed';
-import { listRunsSqliteFile } from './storage.bench';
+import { listRunsSqliteFile, withTempSqlite } from './storage.bench';
 
 /** `Bearer <tenant>`: the cheapest host authorization, so the figure is the API's own cost. */
 function authorize(request: Request): Principal | null {
@@ -30,20 +27,6 @@ async function withApi<T>(engine: Engine, use: (baseUrl: string) => Promise<T>):
     return await use(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api`);
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-}
-
-async function withTempSqlite<T>(use: (storage: Storage) => Promise<T>): Promise<T> {
-  const dir = mkdtempSync(join(tmpdir(), 'pipewright-bench-api-'));
-  try {
-    const storage = await createStorage({ connection: `sqlite:${join(dir, 'bench.db')}` });
-    try {
-      return await use(storage);
-    } finally {
-      await storage.close();
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -21,7 +21,7 @@ function note(text: string | undefined): void {
 }
 
 /** A SQLite file in a directory of its own, removed with its WAL afterwards. */
-async function withTempSqlite<T>(use: (storage: Storage) => Promise<T>): Promise<T> {
+export async function withTempSqlite<T>(use: (storage: Storage) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'pipewright-bench-'));
   try {
     const storage = await createStorage({ connection: `sqlite:${join(dir, 'bench.db')}` });

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { BodyTooLarge, readBody } from '../../triggers/read-body';
 import { formatPath, problemResponse } from './problem';
 
 /** A request part that failed its schema, as a problem response. */
@@ -37,29 +38,14 @@ export function queryObject(url: URL): Record<string, string> {
  * bodies may be left out; a body that is not JSON answers 400 `malformed_json`.
  */
 export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
-  const declared = request.headers.get('content-length');
-  if (declared !== null && Number(declared) > maxBytes) throw new RequestRejected(problemResponse(413, 'request_too_large', `The body may be at most ${maxBytes} bytes`));
-  if (request.body === null) return undefined;
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw new RequestRejected(problemResponse(413, 'request_too_large', `The body may be at most ${maxBytes} bytes`));
-    }
-    chunks.push(value);
+  let bytes: Uint8Array;
+  try {
+    bytes = await readBody(request, maxBytes);
+  } catch (error) {
+    if (error instanceof BodyTooLarge) throw new RequestRejected(problemResponse(413, 'request_too_large', `The body may be at most ${maxBytes} bytes`));
+    throw error;
   }
-  if (size === 0) return undefined;
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
+  if (bytes.byteLength === 0) return undefined;
   const contentType = request.headers.get('content-type');
   if (contentType !== null && !/^application\/([a-z0-9.+-]*\+)?json\b/i.test(contentType.trim())) {
     throw new RequestRejected(problemResponse(415, 'unsupported_media_type', `Send the body as application/json, not ${contentType.slice(0, 100)}`));
