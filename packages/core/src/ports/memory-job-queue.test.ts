@@ -319,6 +319,17 @@ describe('createMemoryJobQueue on a fake clock', () => {
     expect(await queue.countPending()).toBe(100);
   });
 
+  it('leaves no timer armed once every job is done, so an idle queue does not keep the process alive', async () => {
+    const queue = setUp();
+    const worker = queue.process(async () => undefined, { leaseMs: 30_000 });
+    for (let index = 0; index < 3; index++) await queue.enqueue({ tenantId, name: 'x', payload: index });
+    await clock.flush();
+    expect(await queue.countPending()).toBe(0);
+    expect(clock.pendingTimers()).toBe(0);
+    await worker.stop({ graceful: true });
+    expect(clock.pendingTimers()).toBe(0);
+  });
+
   it('lets a graceful stop finish running handlers and their outcomes', async () => {
     const queue = setUp();
     const release = gate();

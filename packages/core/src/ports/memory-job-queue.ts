@@ -199,7 +199,14 @@ export function createMemoryJobQueue(options: MemoryJobQueueOptions = {}): Memor
     let wakeAt = leaseExpiries.peek()?.expiresAt;
     const next = futureJobs.peek();
     if (next !== undefined && next.dueAt > now && leasingWorkers.length > 0 && (wakeAt === undefined || next.dueAt < wakeAt)) wakeAt = next.dueAt;
-    if (wakeAt === undefined || (timerAt !== undefined && timerAt <= wakeAt)) return;
+    if (wakeAt === undefined) {
+      // Nothing to wake for: a timer left armed would only keep the host's process alive.
+      cancelTimer?.();
+      cancelTimer = undefined;
+      timerAt = undefined;
+      return;
+    }
+    if (timerAt !== undefined && timerAt <= wakeAt) return;
     cancelTimer?.();
     timerAt = wakeAt;
     cancelTimer = clock.setTimer(Math.max(0, wakeAt - now), onTimer);
