@@ -144,12 +144,11 @@ describe('npm start and the README walkthrough', () => {
     expect(run.status).toBe('succeeded');
     expect(run.steps).toEqual(expect.arrayContaining([expect.objectContaining({ nodeId: 'tagSales', status: 'succeeded' }), expect.objectContaining({ nodeId: 'tagNurture', status: 'skipped' })]));
     expect(run.logs).toEqual([expect.objectContaining({ msg: 'Lead ada@example.com routed' })]);
-    const validation = result.stdout
+    const draft = result.stdout
       .split('\n')
-      .filter((line) => line.startsWith('{"ok":'))
-      .map((line) => JSON.parse(line) as { ok: boolean; diagnostics: Array<{ code: string; nodeId?: string }> })[0];
-    expect(validation?.ok).toBe(false);
-    expect(validation?.diagnostics).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'unknown_handle', nodeId: 'isHot' })]));
+      .filter((line) => line.startsWith('{"id":"broken-draft"'))
+      .map((line) => JSON.parse(line) as { diagnostics: Array<{ code: string; nodeId?: string; severity: string }> })[0];
+    expect(draft?.diagnostics).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'unknown_handle', nodeId: 'isHot', severity: 'error' })]));
   }, 60_000);
 
   it('serves the OpenAPI document without a token, at /api/openapi.json and /openapi.json', async () => {

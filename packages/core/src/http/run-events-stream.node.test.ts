@@ -88,6 +88,49 @@ describe('live run updates over Server-Sent Events', () => {
     expect(received.map((item) => item.seq)).toEqual(received.map((_, index) => index + 1));
   });
 
+  it('a client that goes away ends its stream on the server: no listener or store poll is left behind', async () => {
+    const api = await startApiServer();
+    stopAfter.push(() => api.close());
+    const client = api.client(tenant, 'editor');
+    await client.createWorkflow({
+      body: {
+        definition: {
+          id: 'waits',
+          name: 'Waits',
+          nodes: [
+            { id: 'start', type: 'core.manual' },
+            { id: 'wait', type: 'core.waitForEvent', config: { timeoutMs: 3_600_000 } },
+          ],
+          edges: [{ id: 'e1', source: 'start', target: 'wait' }],
+        },
+      },
+    });
+    await client.publishWorkflow({ params: { workflowId: 'waits' } });
+    const { runId } = await client.startRun({ body: { workflowId: 'waits', inputs: {} } });
+    // Counts the stream's subscriptions to the engine's events, open and closed.
+    let open = 0;
+    const on = api.engine.on.bind(api.engine);
+    (api.engine as { on: typeof on }).on = (name, listener) => {
+      open++;
+      const off = on(name, listener);
+      return () => {
+        open--;
+        off();
+      };
+    };
+    const listeners = (): number => open;
+    const before = listeners();
+    const controller = new AbortController();
+    const response = await fetch(`${api.baseUrl}/runs/${runId}/events`, { headers: { authorization: `Bearer ${tokenFor(tenant, 'viewer')}` }, signal: controller.signal });
+    const reader = response.body!.getReader();
+    await reader.read();
+    expect(listeners()).toBe(before + 1);
+    controller.abort();
+    const deadline = Date.now() + 5_000;
+    while (listeners() !== before && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(listeners()).toBe(before);
+  });
+
   it('a finished run streams its whole log and ends at once; an unknown run is a 404 problem', async () => {
     const api = await startApiServer();
     stopAfter.push(() => api.close());

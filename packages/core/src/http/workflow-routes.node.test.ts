@@ -148,6 +148,7 @@ describe('createWorkflow', () => {
     expect(created).toMatchObject({ workflow: { id: 'new-one', name: 'Echo new-one', latestVersion: 0 }, diagnostics: expect.any(Array) });
     expect((created['diagnostics'] as Array<{ severity: string }>).filter((diagnostic) => diagnostic.severity === 'error')).toEqual([]);
     const stored = await clientOf(tenant).getWorkflow({ params: { workflowId: 'new-one' } });
+    expect(stored.diagnostics?.filter((diagnostic) => diagnostic.severity === 'error')).toEqual([]);
     expect(stored.draft).toMatchObject({ nodes: [{ id: 'start', type: 'core.manual' }, { id: 'say', type: 'echo.say', config: { text: 'hello' } }] });
   });
 
@@ -156,7 +157,10 @@ describe('createWorkflow', () => {
     const saved = await clientOf(tenant).createWorkflow({ body: { definition: danglingWorkflow('dangling') } });
     expect(codesOf(saved.diagnostics)).toContain('dangling_edge');
     expect(saved.diagnostics.find((diagnostic) => diagnostic.code === 'dangling_edge')).toMatchObject({ severity: 'error', edgeId: 'e2' });
-    expect((await clientOf(tenant).getWorkflow({ params: { workflowId: 'dangling' } })).id).toBe('dangling');
+    const stored = await clientOf(tenant).getWorkflow({ params: { workflowId: 'dangling' } });
+    expect(stored.id).toBe('dangling');
+    // Reading the workflow back shows the same diagnostics, for the builder to draw.
+    expect(codesOf(stored.diagnostics ?? [])).toContain('dangling_edge');
   });
 
   it('answers 409 for an id that exists, and keeps the first draft', async () => {

@@ -26,6 +26,7 @@ export const workflowSchemaOnWire = z
     latestVersion: z.number().int().min(0).describe('Newest published version, 0 before the first publish'),
     createdAt: isoTimeSchema,
     updatedAt: isoTimeSchema,
+    diagnostics: z.array(diagnosticSchema).optional().describe("The draft's compiler diagnostics (on GET /workflows/{workflowId})"),
   })
   .meta({ id: 'WorkflowRecord' });
 

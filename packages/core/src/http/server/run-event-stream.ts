@@ -32,9 +32,12 @@ export function runEventStream(engine: Engine, options: RunEventStreamOptions): 
     dirty = true;
     wake?.();
   });
+  // Called by the abort, the client's cancel and the loop's end, in any order: once is enough.
   const stop = (): void => {
+    if (closed) return;
     closed = true;
     unsubscribe();
+    options.signal.removeEventListener('abort', stop);
     wake?.();
   };
   options.signal.addEventListener('abort', stop, { once: true });

@@ -68,7 +68,9 @@ export const workflowHandlers = {
   },
 
   async getWorkflow({ params }, context) {
-    return workflowToWire(await requireWorkflow(context, params.workflowId));
+    const workflow = await requireWorkflow(context, params.workflowId);
+    // What the builder shows next to the draft; compiling a draft costs well under a millisecond.
+    return { ...workflowToWire(workflow), diagnostics: context.engine.workflows.validate(workflow.draft).diagnostics };
   },
 
   async saveWorkflowDraft({ params, body }, context) {
