@@ -56,6 +56,28 @@ describe('data.validate', () => {
     expect(run({ schema }, ['a', 'b']).output).toMatchObject({ errors: [{ path: '/1', message: 'must be number' }] });
   });
 
+  it('matches patterns, in properties and as property names, the way JSON Schema says', () => {
+    const schema = { type: 'object', properties: { sku: { type: 'string', pattern: '[A-Z]{3}-\\d+' } }, patternProperties: { '^x-': { type: 'string' } } };
+    expect(run({ schema }, { sku: 'order ABC-12', 'x-note': 'ok' }).handle).toBe('valid');
+    expect(run({ schema }, { sku: 'abc-12' }).output).toMatchObject({ errors: [{ path: '/sku', message: 'must match pattern "[A-Z]{3}-\\d+"' }] });
+    expect(run({ schema }, { 'x-note': 1 }).output).toMatchObject({ errors: [{ path: '/x-note', message: 'must be string' }] });
+  });
+
+  it('runs a pattern that backtracks catastrophically in JavaScript in linear time', () => {
+    // JavaScript's engine needs about 2^40 steps for this input; the worker would never come back.
+    const schema = { type: 'string', pattern: '^(a+)+$' };
+    expect(run({ schema }, `${'a'.repeat(40)}b`).handle).toBe('invalid');
+    expect(run({ schema }, 'a'.repeat(40)).handle).toBe('valid');
+  });
+
+  it('refuses a pattern with a lookaround or a backreference as an invalid config', () => {
+    for (const pattern of ['(?=a)b', '(a)\\1']) {
+      const parsed = dataValidateConfigSchema.safeParse({ schema: { type: 'string', pattern } });
+      expect(parsed.success).toBe(false);
+      expect(parsed.error?.issues[0]?.message).toMatch(/linear-time regular-expression engine/);
+    }
+  });
+
   it('takes a changed schema with the same $id', () => {
     const v1 = { $id: 'https://example.com/order.json', type: 'object', required: ['id'] };
     const v2 = { $id: 'https://example.com/order.json', type: 'object', required: ['total'] };

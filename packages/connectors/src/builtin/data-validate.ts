@@ -2,13 +2,15 @@ import { defineNode, routeTo } from '@pipewright/core';
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { z } from 'zod';
+import { linearRegExp } from './linear-regexp';
 
 /**
  * One validator for every workflow. `strict: false` because schemas written by users
  * carry annotations ajv does not know (`x-…`, editor hints) and must still compile;
- * `allErrors` so a run reports every problem, not the first one.
+ * `allErrors` so a run reports every problem, not the first one; user patterns run on a
+ * linear-time engine (`linearRegExp`).
  */
-const ajv = new Ajv2020({ allErrors: true, strict: false });
+const ajv = new Ajv2020({ allErrors: true, strict: false, code: { regExp: linearRegExp } });
 addFormats(ajv);
 
 /** Compiled validators by schema text: configs are re-resolved per step, so object identity never repeats. */
