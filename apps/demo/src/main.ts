@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
+import { createEgressFetch } from '@pipewright/connectors';
 import { createEngine, SecretVault, type Engine, type EngineLogger } from '@pipewright/core';
 import { createFsBlobStore, createStorage, type Storage } from '@pipewright/storage-adapters';
 import { demoAuthorizer, demoPrincipal } from './demo-auth';
@@ -76,6 +77,9 @@ try {
     // Step outputs and inputs over 256 KiB are kept as files beside the database.
     blobs: createFsBlobStore({ directory: env['PIPEWRIGHT_BLOB_DIR'] ?? join(dataDir, 'blobs') }),
     vault: new SecretVault(keys),
+    // Workflows may not call private, loopback or link-local addresses (this machine, the
+    // cloud's metadata endpoint) unless PIPEWRIGHT_ALLOW_PRIVATE_NETWORKS=true.
+    fetch: createEgressFetch({ allowPrivateNetworks: env['PIPEWRIGHT_ALLOW_PRIVATE_NETWORKS'] === 'true' }),
     logger: consoleLogger,
   });
 

@@ -5,8 +5,10 @@ import * as connectors from './index';
 describe('@pipewright/connectors', () => {
   it('exports the built-in connectors and nodes', () => {
     expect(Object.keys(connectors).sort()).toEqual([
+      'EgressBlockedError',
       'appConnectors',
       'builtinConnectors',
+      'createEgressFetch',
       'dataConnector',
       'dataFilterConfigSchema',
       'dataFilterNode',
@@ -23,6 +25,7 @@ describe('@pipewright/connectors', () => {
       'declarativeToConnector',
       'discordConnector',
       'discordSendWebhookMessageConfigSchema',
+      'egressOptionsSchema',
       'githubConnector',
       'githubCreateIssueConfigSchema',
       'githubListReposConfigSchema',
@@ -39,6 +42,7 @@ describe('@pipewright/connectors', () => {
       'httpRequestBodySchema',
       'httpRequestConfigSchema',
       'httpRequestNode',
+      'isPrivateAddress',
       'notionConnector',
       'notionCreatePageConfigSchema',
       'openaiChatCompletionConfigSchema',

@@ -28,3 +28,6 @@ export { stripeConnector, stripeListCustomersConfigSchema, stripeCreateCustomerC
 export { telegramConnector, telegramSendMessageConfigSchema } from './apps/telegram';
 
 export * from './declarative/index';
+
+export { createEgressFetch, egressOptionsSchema, EgressBlockedError, type EgressOptions } from './egress/egress-fetch';
+export { isPrivateAddress } from './egress/private-address';

@@ -92,7 +92,7 @@ async function send(ctx: NodeContext<HttpRequestConfig>): Promise<HttpRequestOut
   try {
     // Read as text and parse here: with failOnStatus off an error page must not fail the step.
     const response = await httpRequest<string>(
-      { signal, idempotencyKey: ctx.idempotencyKey, ...(ctx.connection ? { connection: ctx.connection } : {}) },
+      { signal, idempotencyKey: ctx.idempotencyKey, fetch: ctx.fetch, ...(ctx.connection ? { connection: ctx.connection } : {}) },
       {
         method: config.method,
         url: config.url,

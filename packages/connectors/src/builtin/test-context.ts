@@ -35,6 +35,7 @@ export function nodeContext<Config>(config: Config, input: unknown, overrides: P
     run: { id: 'run-1', workflowId: 'workflow-1', startedAt: '2025-01-01T00:00:00.000Z' },
     node: { id: 'node-1', type: 'test.node' },
     attempt: 1,
+    fetch: (input, init) => globalThis.fetch(input, init),
     ...overrides,
   };
 }

@@ -34,8 +34,11 @@ export interface HttpResponse<Body = unknown> {
   body: Body;
 }
 
-/** What of a step's context a request uses. */
-export type HttpContext = Pick<NodeContext<unknown>, 'signal' | 'idempotencyKey' | 'connection'>;
+/**
+ * What of a step's context a request uses. Without a connection the request goes through
+ * `fetch`, the engine's (and so the host's egress policy), or the global one when absent.
+ */
+export type HttpContext = Pick<NodeContext<unknown>, 'signal' | 'idempotencyKey' | 'connection'> & Partial<Pick<NodeContext<unknown>, 'fetch'>>;
 
 const defaultMaxResponseBytes = 10 * 1024 * 1024;
 /** What an error keeps of a response body: enough to read the service's own message. */
@@ -156,9 +159,11 @@ export async function httpRequest<Body = unknown>(ctx: HttpContext, request: Htt
   if (body !== undefined) init.body = body;
   let response: Response;
   try {
-    response = ctx.connection ? await ctx.connection.fetch(url, init) : await fetch(url, init);
+    response = ctx.connection ? await ctx.connection.fetch(url, init) : await (ctx.fetch ?? fetch)(url, init);
   } catch (error) {
     if (ctx.signal.aborted) throw ctx.signal.reason;
+    // The host's egress policy refused the address: asking again will not change that.
+    if ((error as { code?: unknown }).code === 'egress_blocked') throw new FatalError((error as Error).message, { cause: error, details: { code: 'egress_blocked' } });
     throw new RetryableError(`${method} ${url.origin}${url.pathname} failed: ${(error as Error).message}`, { cause: error });
   }
   const bytes = await readLimited(response, request.maxResponseBytes ?? defaultMaxResponseBytes);

@@ -30,9 +30,13 @@ export async function runAction(
   connector: ConnectorDefinition,
   type: string,
   config: Record<string, unknown>,
-  options: { credentials?: CredentialsInput; input?: unknown; retry?: { maxAttempts: number } } = {},
+  options: { credentials?: CredentialsInput; input?: unknown; retry?: { maxAttempts: number }; fetch?: typeof fetch } = {},
 ): Promise<ActionOutcome> {
-  const engine = createEngine({ registry: createRegistry([...coreNodes, connector]), vault: new SecretVault(createLocalKeyRing({ keys: { k1: generateKeyEncryptionKey() } })) });
+  const engine = createEngine({
+    registry: createRegistry([...coreNodes, connector]),
+    vault: new SecretVault(createLocalKeyRing({ keys: { k1: generateKeyEncryptionKey() } })),
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+  });
   const ctx = { tenantId: 'test' };
   const nodeConfig = { ...config };
   if (options.credentials) {

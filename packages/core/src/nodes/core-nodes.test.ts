@@ -28,6 +28,7 @@ function context<Config>(config: Config, options: { input?: unknown; inputs?: re
     run: { id: 'run_1', workflowId: 'wf_1', startedAt: '2026-01-01T00:00:00.000Z' },
     node: { id: 'node_1', type: 'test' },
     attempt: 1,
+    fetch: (input, init) => globalThis.fetch(input, init),
   };
 }
 

@@ -38,6 +38,11 @@ export interface NodeContext<Config> {
    * scrubbed of its secrets before it is recorded.
    */
   connection?: StepConnection;
+  /**
+   * The engine's `fetch` (`createEngine({ fetch })`): use it for HTTP calls made without a
+   * connection, so that the host's egress policy (e.g. no private networks) applies.
+   */
+  fetch: typeof fetch;
 }
 
 const routedOutputMarker = Symbol.for('pipewright.routed-output');

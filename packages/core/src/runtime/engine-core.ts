@@ -29,6 +29,8 @@ export interface EngineCore {
   logger: EngineLogger;
   emitter: EngineEmitter;
   runner: StepRunner;
+  /** What steps get as `ctx.fetch`: the host's `fetch` option, or the global one. */
+  fetch: typeof fetch;
   random: () => number;
   dry?: DryRunMode;
   planFor(tenantId: TenantId, versionId: WorkflowVersionId): Promise<ExecutionPlan>;

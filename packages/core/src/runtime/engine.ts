@@ -174,6 +174,8 @@ function buildEngine(options: EngineOptions, dry?: DryRunMode): Engine {
 
   const knownSecrets = new KnownSecrets();
   const emitter = new EngineEmitter();
+  // Read at call time, not bound once: a host or test that replaces the global fetch later still gets it.
+  const hostFetch: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const core: EngineCore = {
     registry: options.registry,
     store: offloadingRunStore(store, payloads),
@@ -182,6 +184,7 @@ function buildEngine(options: EngineOptions, dry?: DryRunMode): Engine {
     logger: options.logger ? redactingLogger(options.logger, knownSecrets) : silentLogger,
     emitter,
     runner: composeStepHooks(hooks, (ctx, definition) => definition.run(ctx)),
+    fetch: hostFetch,
     random: options.random ?? Math.random,
     planFor: createPlanCache(store, options.registry),
     activeRuns: new Map(),
@@ -208,7 +211,7 @@ function buildEngine(options: EngineOptions, dry?: DryRunMode): Engine {
     vault: options.vault,
     registry: options.registry,
     clock,
-    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    fetch: hostFetch,
     oauthClients: options.oauthClients ?? {},
     knownSecrets,
     refreshSkewMs: options.tokenRefreshSkewMs ?? 60_000,

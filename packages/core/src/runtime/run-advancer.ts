@@ -57,6 +57,7 @@ export interface AdvanceDeps {
   clock: Clock;
   registry: Registry;
   runner: StepRunner;
+  fetch: typeof fetch;
   random: () => number;
   dry?: DryRunMode;
   planFor(tenantId: TenantId, versionId: WorkflowVersionId): Promise<ExecutionPlan>;
@@ -697,6 +698,7 @@ export class RunAdvancer {
       abort: this.abort,
       clock: this.deps.clock,
       runner: this.deps.runner,
+      fetch: this.deps.fetch,
     };
     const connection = substitute ? undefined : this.connectionOf(node, definition, inputs);
     let outcome = connection ? this.runWithConnection(request, connection) : runStep(substitute ? { ...request, substitute } : request);

@@ -32,6 +32,8 @@ export interface StepRequest {
   substitute?: StepSubstitute;
   /** The step's decrypted connection (`ctx.connection`). */
   connection?: StepConnection;
+  /** The engine's `fetch` (`ctx.fetch`). */
+  fetch: typeof fetch;
 }
 
 /**
@@ -68,6 +70,7 @@ class StepContext implements NodeContext<unknown> {
     private readonly logs: StepLogs,
     private readonly abort: RunAbort,
     private readonly stepSignal: AbortSignal | undefined,
+    readonly fetch: typeof globalThis.fetch,
   ) {}
   get input(): unknown {
     return this.inputs[0]?.output;
@@ -140,7 +143,7 @@ export function runStep(request: StepRequest): StepResult | Promise<StepResult> 
       stepSignal = controller.signal;
     }
 
-    const ctx = new StepContext(config, request.inputs, request.idempotencyKey, request.run, { id: node.id, type: node.type }, request.attempt, logs, request.abort, stepSignal);
+    const ctx = new StepContext(config, request.inputs, request.idempotencyKey, request.run, { id: node.id, type: node.type }, request.attempt, logs, request.abort, stepSignal, request.fetch);
     if (request.connection) ctx.connection = request.connection;
     const value = request.runner(ctx, definition);
     if (timeout === undefined && !isThenable(value)) return finished(value);

@@ -57,6 +57,7 @@ export function createConnectorsApi(core: ConnectionsCore): ConnectorsApi {
         run: { id: 'test', workflowId: 'test', startedAt: new Date(started).toISOString() },
         node: { id: 'test', type: request.type },
         attempt: 1,
+        fetch: core.fetch,
       };
       if (connection) nodeContext.connection = connection;
       let result;
