@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { cors } from 'hono/cors';
 import { operations, type OperationId } from '../contract/operations';
 import { roleAllows, type OperationSpec } from '../contract/operation';
 import { createOpenApiDocument } from '../contract/openapi';
@@ -32,6 +33,20 @@ export function createHttpHandler(options: HttpApiOptions): (request: Request) =
   const app = new Hono({ strict: false });
   const api = basePath === '' ? app : app.basePath(basePath);
   let openApi: string | undefined;
+  if (options.cors) {
+    const { origin, credentials, maxAgeSeconds } = options.cors;
+    api.use(
+      '*',
+      cors({
+        origin: typeof origin === 'function' ? (requestOrigin) => origin(requestOrigin) : typeof origin === 'string' ? origin : [...origin],
+        allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+        allowHeaders: ['authorization', 'content-type', 'last-event-id'],
+        exposeHeaders: ['www-authenticate'],
+        maxAge: maxAgeSeconds ?? 600,
+        credentials: credentials ?? false,
+      }),
+    );
+  }
 
   api.get('/openapi.json', (c) => {
     openApi ??= JSON.stringify(createOpenApiDocument({ serverUrl: basePath === '' ? '/' : basePath }));

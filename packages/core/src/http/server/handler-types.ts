@@ -26,6 +26,12 @@ export interface HttpApiOptions {
   validateResponses?: boolean;
   /** How often a live run stream re-reads the store for events of other workers (1 s). */
   streamPollMs?: number;
+  /**
+   * Cross-origin access for a builder served from another origin than the API: the
+   * origins allowed (exact strings, or a function that returns the origin to allow or
+   * null), and whether the browser sends cookies. Absent: no CORS headers.
+   */
+  cors?: { origin: string | readonly string[] | ((origin: string) => string | null); credentials?: boolean; maxAgeSeconds?: number };
   /** Where unexpected errors are reported; their details never reach the response. */
   onError?: (message: string, error: unknown) => void;
 }
