@@ -114,7 +114,7 @@ function operationObject(id: OperationId, spec: OperationSpec, collector: Schema
       const schema = collector.convert(success.schema, 'output');
       response['content'] =
         success.contentType === 'text/event-stream'
-          ? { 'text/event-stream': { schema: { type: 'string', description: 'Server-Sent Events; each `data:` line is one JSON item' }, itemSchema: schema } }
+          ? { 'text/event-stream': { schema: { type: 'string', description: 'Server-Sent Events; each `data:` line is one JSON item (x-item-schema)' }, 'x-item-schema': schema } }
           : { 'application/json': { schema } };
     }
     responses[String(status)] = response;
