@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operations, type OperationId } from './contract/operations';
 import { roleAllows, type OperationSpec, type Role } from './contract/operation';
-import { echoWorkflow, startApiServer, type ApiServer } from './test-support/api-server.node-fixture';
+import { echoWorkflow, expectProblem, startApiServer, type ApiServer } from './test-support/api-server.node-fixture';
 
 const roles: readonly Role[] = ['viewer', 'editor', 'admin'];
 const tenantA = 'tenant-a';
@@ -74,13 +74,6 @@ function send(id: OperationId, as?: { tenantId: string; role: Role }): Promise<R
     init.headers = { 'content-type': 'application/json' };
   }
   return api.fetch(request.path, init);
-}
-
-async function expectProblem(response: Response, status: number, code: string): Promise<void> {
-  const text = await response.text();
-  expect({ status: response.status, text }).toMatchObject({ status });
-  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(JSON.parse(text)).toMatchObject({ status, code, type: `urn:pipewright:problem:${code}` });
 }
 
 async function waitForRun(runId: string, statuses: readonly string[]): Promise<void> {

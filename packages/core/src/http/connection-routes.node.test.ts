@@ -7,7 +7,7 @@ import { createRegistry } from '../registry/create-registry';
 import { defineNode } from '../registry/node-definition';
 import { webhookSecretConnector } from '../triggers/webhook-secret-connector';
 import type { Client } from './client/create-client';
-import { echoConnector, startApiServer, type ApiServer } from './test-support/api-server.node-fixture';
+import { echoConnector, expectProblem, startApiServer, type ApiServer } from './test-support/api-server.node-fixture';
 
 const oauth = new OAuth2Server();
 let api: ApiServer;
@@ -64,15 +64,6 @@ function send(tenantId: string, method: string, path: string, body?: unknown): P
     method,
     ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
   });
-}
-
-async function expectProblem(response: Response, status: number, code: string): Promise<Record<string, unknown>> {
-  expect(response.status).toBe(status);
-  expect(response.headers.get('content-type') ?? '').toMatch(/^application\/problem\+json/);
-  const body = (await response.json()) as Record<string, unknown>;
-  expect(body['code']).toBe(code);
-  expect(body['status']).toBe(status);
-  return body;
 }
 
 const secretToken = 'tok-secret-0123456789abcdefXYZ';

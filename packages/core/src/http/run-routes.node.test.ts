@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isoTimeSchema } from './contract/common-schemas';
 import type { Client } from './client/create-client';
 import { ApiError } from './client/api-error';
-import { echoWorkflow, startApiServer, type ApiServer } from './test-support/api-server.node-fixture';
+import { echoWorkflow, expectProblem, startApiServer, type ApiServer } from './test-support/api-server.node-fixture';
 
 let api: ApiServer;
 let tenantCount = 0;
@@ -77,15 +77,6 @@ function delayWorkflow(id: string): Record<string, unknown> {
       { id: 'e2', source: 'pause', target: 'say' },
     ],
   };
-}
-
-async function expectProblem(response: Response, status: number, code: string): Promise<Record<string, unknown>> {
-  expect(response.status).toBe(status);
-  expect(response.headers.get('content-type') ?? '').toMatch(/^application\/problem\+json/);
-  const body = (await response.json()) as Record<string, unknown>;
-  expect(body['code']).toBe(code);
-  expect(body['status']).toBe(status);
-  return body;
 }
 
 function post(tenantId: string, path: string, body: unknown): Promise<Response> {

@@ -9,7 +9,7 @@ import { webhookSecretConnector } from '../triggers/webhook-secret-connector';
 import type { Client } from './client/create-client';
 import { operations, type OperationId } from './contract/operations';
 import type { Role } from './contract/operation';
-import { echoConnector, echoWorkflow, startApiServer, type ApiServer } from './test-support/api-server.node-fixture';
+import { echoConnector, echoWorkflow, expectProblem, startApiServer, type ApiServer } from './test-support/api-server.node-fixture';
 
 /**
  * A node type at version 2 whose v1 config called its text `message`: what
@@ -53,15 +53,6 @@ function send(tenantId: string, method: string, path: string, body?: unknown, ro
 }
 
 /** Asserts an RFC 9457 answer and returns its body. */
-async function expectProblem(response: Response, status: number, code: string): Promise<Record<string, unknown>> {
-  const text = await response.text();
-  expect({ status: response.status, text }).toMatchObject({ status });
-  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  const body = JSON.parse(text) as Record<string, unknown>;
-  expect(body).toMatchObject({ status, code, type: `urn:pipewright:problem:${code}` });
-  return body;
-}
-
 async function expectJson(response: Response, status: number): Promise<Record<string, unknown>> {
   const text = await response.text();
   expect({ status: response.status, text }).toMatchObject({ status });

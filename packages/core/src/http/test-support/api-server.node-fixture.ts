@@ -1,5 +1,6 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
+import { expect } from 'vitest';
 import { z } from 'zod';
 import { PipewrightError } from '../../errors/pipewright-error';
 import { coreNodes } from '../../nodes/core-nodes';
@@ -124,4 +125,18 @@ export function echoWorkflow(id: string, text = 'hello'): Record<string, unknown
     ],
     edges: [{ id: 'e1', source: 'start', target: 'say' }],
   };
+}
+
+/**
+ * Asserts an RFC 9457 answer: the status, `application/problem+json`, and a body with
+ * that status, the stable `code` and its `urn:pipewright:problem:<code>` type.
+ */
+export async function expectProblem(response: Response, status: number, code: string): Promise<Record<string, unknown>> {
+  const text = await response.text();
+  // Status and body together, so a failure shows what the API said.
+  expect({ status: response.status, text }).toMatchObject({ status });
+  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  const body = JSON.parse(text) as Record<string, unknown>;
+  expect(body).toMatchObject({ status, code, type: `urn:pipewright:problem:${code}` });
+  return body;
 }
