@@ -143,6 +143,21 @@ describe('runs', () => {
     expect((await engine.settle(runId)).status).toBe('succeeded');
   });
 
+  it("matches the inputSchema's patterns in linear time, and refuses patterns the linear engine cannot run when saved", async () => {
+    const trigger: NodeInput = { id: 'start', type: 'core.manual', config: { inputSchema: { type: 'object', properties: { code: { type: 'string', pattern: '^(a+)+$' } } } } };
+    await engine.deploy(chain('patterned-input', [{ id: 'a', type: 'test.step' }], trigger));
+    // 40 a's and a "!" never finish on JavaScript's backtracking engine.
+    const error = await rejection(engine.runs.start(engine.ctx, { workflowId: 'patterned-input' }, { code: `${'a'.repeat(40)}!` }));
+    expect(error.code).toBe('invalid_input');
+    expect(error.details['issues']).toEqual([expect.objectContaining({ path: ['code'], message: 'must match pattern "^(a+)+$"' })]);
+    const { runId } = await engine.runs.start(engine.ctx, { workflowId: 'patterned-input' }, { code: 'aaaa' });
+    expect((await engine.settle(runId)).status).toBe('succeeded');
+
+    const lookahead: NodeInput = { id: 'start', type: 'core.manual', config: { inputSchema: { type: 'string', pattern: '(?=a)a' } } };
+    const saved = await engine.workflows.save(engine.ctx, chain('lookahead-input', [{ id: 'a', type: 'test.step' }], lookahead));
+    expect(saved.diagnostics).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'invalid_node_config', nodeId: 'start' })]));
+  });
+
   it('lists runs filtered by workflow and status, newest first, page by page', async () => {
     await engine.deploy(chain('listed', [{ id: 'a', type: 'test.step' }]));
     await engine.deploy(chain('parked', [{ id: 'pause', type: 'core.delay', config: { mode: 'duration', durationMs: 3_600_000 } }]));

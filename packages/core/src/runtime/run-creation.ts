@@ -3,6 +3,8 @@ import type { ExecutionPlan } from '../compiler/execution-plan';
 import { PipewrightError } from '../errors/pipewright-error';
 import { asRunId, asWorkflowId, newId, type RunId, type TenantId, type WorkflowVersionId } from '../ids';
 import { fromZodIssues } from '../model/validation-issue';
+import { manualTrigger } from '../nodes/core-manual';
+import { checkPayloadPatterns, compilePayloadPatterns, type PayloadPatterns } from '../triggers/payload-patterns';
 import type { CreateRunResult, RunRecord } from '../ports/run-store';
 import { admitRun, slotScopes } from '../flow/run-concurrency';
 import type { EngineCore } from './engine-core';
@@ -25,20 +27,27 @@ export interface NewRun {
   skipInputCheck?: boolean;
 }
 
-const inputSchemas = new WeakMap<object, z.ZodType>();
+const inputSchemas = new WeakMap<object, { structural: z.ZodType; patterns: PayloadPatterns }>();
 
-/** Checks the run input against the manual trigger's `inputSchema` (JSON Schema), if it has one. */
+/**
+ * Checks the run input against the manual trigger's `inputSchema` (JSON Schema), if it
+ * has one. Only `core.manual` declares it: a key of that name on another trigger's config
+ * is not a schema of ours. Patterns run on RE2, never on JavaScript's backtracking engine.
+ */
 export function checkInput(plan: ExecutionPlan, triggerNodeId: string, input: unknown): void {
-  const schema = plan.nodes[triggerNodeId]?.config['inputSchema'];
+  const node = plan.nodes[triggerNodeId];
+  const schema = node?.type === manualTrigger.type ? node.config['inputSchema'] : undefined;
   if (typeof schema !== 'object' || schema === null) return;
   let validator = inputSchemas.get(schema);
   if (!validator) {
-    validator = z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]);
+    const patterns = compilePayloadPatterns(schema as Record<string, unknown>);
+    validator = { structural: z.fromJSONSchema(patterns.structural as Parameters<typeof z.fromJSONSchema>[0]), patterns };
     inputSchemas.set(schema, validator);
   }
-  const parsed = validator.safeParse(input);
-  if (!parsed.success) {
-    throw new PipewrightError('invalid_input', 'The run input does not match the trigger\'s input schema', { details: { issues: fromZodIssues(parsed.error.issues) } });
+  const parsed = validator.structural.safeParse(input);
+  const issues = [...(parsed.success ? [] : fromZodIssues(parsed.error.issues)), ...checkPayloadPatterns(validator.patterns, input)];
+  if (issues.length > 0) {
+    throw new PipewrightError('invalid_input', "The run input does not match the trigger's input schema", { details: { issues } });
   }
 }
 

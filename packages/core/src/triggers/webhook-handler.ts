@@ -7,6 +7,7 @@ import { BodyTooLarge, readBody } from './read-body';
 import { TokenBuckets } from './token-bucket';
 import type { TriggersCore } from './triggers-core';
 import { awaitRespondStep } from './await-respond';
+import { checkPayloadPatterns, compilePayloadPatterns, type PayloadPatterns } from './payload-patterns';
 import { verifyWebhook } from './webhook-auth/verify-webhook';
 import { parseWebhookBody, UnreadableBody, webhookInput } from './webhook-payload';
 import type { WebhookSecrets } from './webhook-secrets';
@@ -44,7 +45,7 @@ const pathPattern = /^wh_[0-9a-f-]{36}$/;
 export function createWebhookHandler(core: TriggersCore, secrets: WebhookSecrets): (request: Request) => Promise<Response> {
   const buckets = new TokenBuckets();
   const configs = new Map<string, { updatedAt: number; route: RouteConfig }>();
-  const payloadSchemas = new Map<string, z.ZodType>();
+  const payloadSchemas = new Map<string, { structural: z.ZodType; patterns: PayloadPatterns }>();
 
   /**
    * The ingress settings of a registration, and for a connector's webhook trigger its
@@ -70,11 +71,16 @@ export function createWebhookHandler(core: TriggersCore, secrets: WebhookSecrets
     return route;
   }
 
-  function payloadSchemaOf(schema: Record<string, unknown>): z.ZodType {
+  /**
+   * zod checks the structure of a payload schema without its `pattern`s (its `RegExp`
+   * backtracks: a ReDoS for anyone who can reach the URL); the patterns run on RE2.
+   */
+  function payloadSchemaOf(schema: Record<string, unknown>): { structural: z.ZodType; patterns: PayloadPatterns } {
     const key = JSON.stringify(schema);
     let validator = payloadSchemas.get(key);
     if (validator === undefined) {
-      validator = z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]);
+      const patterns = compilePayloadPatterns(schema);
+      validator = { structural: z.fromJSONSchema(patterns.structural as Parameters<typeof z.fromJSONSchema>[0]), patterns };
       if (payloadSchemas.size > 1_000) payloadSchemas.clear();
       payloadSchemas.set(key, validator);
     }
@@ -121,9 +127,12 @@ export function createWebhookHandler(core: TriggersCore, secrets: WebhookSecrets
         throw error;
       }
       if (config.payloadSchema !== undefined) {
-        const checked = payloadSchemaOf(config.payloadSchema).safeParse(body);
-        if (!checked.success) {
-          return new Response(JSON.stringify({ error: 'invalid_payload', message: 'The payload does not match the schema', issues: fromZodIssues(checked.error.issues) }), {
+        const { structural, patterns } = payloadSchemaOf(config.payloadSchema);
+        const checked = structural.safeParse(body);
+        // Patterns apply to string values only, so they are checked on any body, and the answer lists every issue.
+        const issues = [...(checked.success ? [] : fromZodIssues(checked.error.issues)), ...checkPayloadPatterns(patterns, body)];
+        if (issues.length > 0) {
+          return new Response(JSON.stringify({ error: 'invalid_payload', message: 'The payload does not match the schema', issues }), {
             status: 400,
             headers: { 'content-type': 'application/json' },
           });

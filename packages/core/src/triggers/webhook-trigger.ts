@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineTrigger } from '../registry/node-definition';
+import { payloadPatternIssues } from './payload-patterns';
 import { webhookVerificationSchema } from './webhook-auth/verification-scheme';
 
 export const webhookResponseModeSchema = z.discriminatedUnion('mode', [
@@ -19,7 +20,11 @@ export const webhookTriggerConfigSchema = z.object({
   methods: z.array(z.enum(['POST', 'PUT', 'PATCH', 'GET'])).min(1).default(['POST']),
   /** Larger bodies are refused with 413 before they are read to the end. */
   maxBodyBytes: z.number().int().min(1).max(16 * 1024 * 1024).default(1024 * 1024),
-  /** JSON Schema the parsed body must match (400 with the failing path otherwise). */
+  /**
+   * JSON Schema the parsed body must match (400 with the failing path otherwise). Its
+   * `pattern`s run on RE2 (linear time, no lookarounds or backreferences), under
+   * properties, items, prefixItems, additionalProperties, allOf and $ref only.
+   */
   payloadSchema: z.record(z.string(), z.unknown()).optional(),
   /** Requests per path over this rate get 429 with Retry-After (token bucket per worker process). */
   rateLimit: z.union([z.literal(false), z.object({ requests: z.number().int().min(1).max(1_000_000), perMs: z.number().int().min(1).max(3_600_000) })]).default({ requests: 100, perMs: 1_000 }),
@@ -31,6 +36,10 @@ export const webhookTriggerConfigSchema = z.object({
 }).superRefine((config, ctx) => {
   if (config.verify.scheme !== 'none' && config.verify.secrets.length === 0) {
     ctx.addIssue({ code: 'custom', message: `The ${config.verify.scheme} scheme needs at least one secret (a connection id)`, path: ['verify', 'secrets'] });
+  }
+  // Refused when the workflow is saved, rather than at the first delivery.
+  if (config.payloadSchema !== undefined) {
+    for (const issue of payloadPatternIssues(config.payloadSchema)) ctx.addIssue({ code: 'custom', message: issue.message, path: ['payloadSchema', ...issue.path] });
   }
 });
 

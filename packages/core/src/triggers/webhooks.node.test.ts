@@ -176,6 +176,32 @@ describe('webhook trigger registration', () => {
     expect((await fetch(hook.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'not json' })).status).toBe(400);
   });
 
+  it('runs payload patterns on RE2: a pattern that backtracks for ever in RegExp answers 400 with the path', async () => {
+    const hook = await deploy({ verify: { scheme: 'none' }, payloadSchema: { type: 'object', properties: { name: { type: 'string', pattern: '^(a+)+$' } } } });
+    const post = (payload: unknown): Promise<Response> => fetch(hook.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
+    const refused = await post({ name: `${'a'.repeat(40)}!` });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toEqual({
+      error: 'invalid_payload',
+      message: 'The payload does not match the schema',
+      issues: [{ path: ['name'], message: 'must match pattern "^(a+)+$"', code: 'invalid_format' }],
+    });
+    expect((await post({ name: 'a'.repeat(40) })).status).toBe(202);
+    expect(await runCount(hook.id)).toBe(1);
+  });
+
+  it('refuses to publish a payload schema whose pattern RE2 cannot run', async () => {
+    const id = `hook-${++workflowCount}`;
+    const saved = await engine.workflows.save(ctx, {
+      id,
+      name: id,
+      nodes: [{ id: 'hook', type: 'core.webhook', config: { verify: { scheme: 'none' }, payloadSchema: { properties: { id: { type: 'string', pattern: '^(?!admin)' } } } } }],
+      edges: [],
+    });
+    expect(saved.diagnostics).toEqual([expect.objectContaining({ code: 'invalid_node_config', path: ['nodes', 0, 'config', 'payloadSchema', 'properties', 'id', 'pattern'] })]);
+    await expect(engine.workflows.publish(ctx, id)).rejects.toMatchObject({ code: 'invalid_workflow' });
+  });
+
   it('verifies GitHub’s signature header', async () => {
     const secret = 'gh-webhook-secret-0123456789';
     const hook = await deploy({ verify: { scheme: 'github', secrets: [await secretConnection(secret)] }, idempotencyHeader: 'x-github-delivery' });
