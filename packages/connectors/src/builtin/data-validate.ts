@@ -1,5 +1,5 @@
 import { defineNode, routeTo } from '@pipewright/core';
-import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
+import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { z } from 'zod';
 import { linearRegExp } from './linear-regexp';
