@@ -1,3 +1,4 @@
+import { problemDetails } from '../errors/problem-details';
 import type { TriggerRecord } from '../ports/run-store';
 import type { RunEvent } from '../runtime/run-events';
 import type { TriggersCore } from './triggers-core';
@@ -21,16 +22,12 @@ export async function awaitRespondStep(core: TriggersCore, record: TriggerRecord
       afterSeq = entry.seq;
       const event: RunEvent = entry.event;
       if (event.type === 'step.succeeded' && respondNodes.has(event.nodeId)) return toResponse(event.output as RespondOutput);
-      if (event.type === 'run.failed') return json(502, { error: 'run_failed', runId });
-      if (event.type === 'run.succeeded' || event.type === 'run.cancelled') return json(204, undefined);
+      if (event.type === 'run.failed') return problemDetails(502, 'run_failed', 'The run failed', 'The run failed before its respond step', { runId });
+      if (event.type === 'run.succeeded' || event.type === 'run.cancelled') return new Response(null, { status: 204 });
     }
-    if (Date.now() >= deadline) return json(504, { error: 'timeout', runId });
+    if (Date.now() >= deadline) return problemDetails(504, 'respond_timeout', 'No answer in time', `The run did not reach its respond step within ${timeoutMs} ms`, { runId });
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
-}
-
-function json(status: number, body: unknown): Response {
-  return body === undefined ? new Response(null, { status }) : new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 }
 
 function toResponse(output: RespondOutput): Response {

@@ -7,6 +7,7 @@ import { BodyTooLarge, readBody } from './read-body';
 import { TokenBuckets } from './token-bucket';
 import type { TriggersCore } from './triggers-core';
 import { awaitRespondStep } from './await-respond';
+import { problemDetails, problemErrors } from '../errors/problem-details';
 import { checkPayloadPatterns, compilePayloadPatterns, type PayloadPatterns } from './payload-patterns';
 import { verifyWebhook } from './webhook-auth/verify-webhook';
 import { parseWebhookBody, UnreadableBody, webhookInput } from './webhook-payload';
@@ -23,9 +24,20 @@ function json(status: number, body: unknown): Response {
   return typeof body === 'string' ? new Response(body, { status, headers: { 'content-type': 'text/plain' } }) : new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 }
 
-function problem(status: number, error: string, message: string, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify({ error, message }), { status, headers: { 'content-type': 'application/json', ...headers } });
+/** Errors of the ingress, as RFC 9457 problem details like the rest of the engine's HTTP answers. */
+function problem(status: number, code: string, detail: string, headers: Record<string, string> = {}, extra: Record<string, unknown> = {}): Response {
+  return problemDetails(status, code, titles[code] ?? code.replaceAll('_', ' '), detail, extra, headers);
 }
+
+const titles: Readonly<Record<string, string>> = {
+  not_found: 'No webhook here',
+  method_not_allowed: 'Method not allowed',
+  rate_limited: 'Too many requests',
+  payload_too_large: 'The body is too large',
+  invalid_body: 'The body cannot be read',
+  invalid_payload: 'The payload does not match the schema',
+  replayed: 'Received before',
+};
 
 /** The webhook path is the last segment of the URL, wherever the host mounts the handler. */
 function pathOf(url: URL): string {
@@ -132,10 +144,7 @@ export function createWebhookHandler(core: TriggersCore, secrets: WebhookSecrets
         // Patterns apply to string values only, so they are checked on any body, and the answer lists every issue.
         const issues = [...(checked.success ? [] : fromZodIssues(checked.error.issues)), ...checkPayloadPatterns(patterns, body)];
         if (issues.length > 0) {
-          return new Response(JSON.stringify({ error: 'invalid_payload', message: 'The payload does not match the schema', issues }), {
-            status: 400,
-            headers: { 'content-type': 'application/json' },
-          });
+          return problem(400, 'invalid_payload', 'The payload does not match the schema', {}, { errors: problemErrors(issues) });
         }
       }
       const deliveryId = verdict.eventId ?? (config.idempotencyHeader === undefined ? undefined : (request.headers.get(config.idempotencyHeader) ?? undefined));

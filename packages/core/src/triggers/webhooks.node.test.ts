@@ -118,7 +118,7 @@ describe('webhook ingress over HTTP', () => {
     expect((await fetch(hook.url, { method: 'POST', headers, body })).status).toBe(202);
     const again = await fetch(hook.url, { method: 'POST', headers: await signedHeaders(secret, body, { id: 'msg_once' }), body });
     expect(again.status).toBe(400);
-    expect(await again.json()).toMatchObject({ error: 'replayed' });
+    expect(await again.json()).toMatchObject({ code: 'replayed', status: 400 });
     expect(await runCount(hook.id)).toBe(1);
   });
 
@@ -172,7 +172,8 @@ describe('webhook trigger registration', () => {
     const hook = await deploy({ verify: { scheme: 'none' }, payloadSchema: { type: 'object', properties: { order: { type: 'integer' } }, required: ['order'] } });
     const response = await fetch(hook.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ order: 'many' }) });
     expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ error: 'invalid_payload', issues: [expect.objectContaining({ path: ['order'] })] });
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(await response.json()).toMatchObject({ status: 400, code: 'invalid_payload', type: 'urn:pipewright:problem:invalid_payload', errors: [expect.objectContaining({ path: '$.order' })] });
     expect((await fetch(hook.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'not json' })).status).toBe(400);
   });
 
@@ -182,9 +183,12 @@ describe('webhook trigger registration', () => {
     const refused = await post({ name: `${'a'.repeat(40)}!` });
     expect(refused.status).toBe(400);
     expect(await refused.json()).toEqual({
-      error: 'invalid_payload',
-      message: 'The payload does not match the schema',
-      issues: [{ path: ['name'], message: 'must match pattern "^(a+)+$"', code: 'invalid_format' }],
+      type: 'urn:pipewright:problem:invalid_payload',
+      title: 'The payload does not match the schema',
+      status: 400,
+      code: 'invalid_payload',
+      detail: 'The payload does not match the schema',
+      errors: [{ path: '$.name', message: 'must match pattern "^(a+)+$"', code: 'invalid_format' }],
     });
     expect((await post({ name: 'a'.repeat(40) })).status).toBe(202);
     expect(await runCount(hook.id)).toBe(1);

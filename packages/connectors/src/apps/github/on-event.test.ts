@@ -116,7 +116,7 @@ describe('github.onEvent over HTTP', () => {
     expect((await deliver(hook.url, 'issues', issueOpened, { delivery })).status).toBe(202);
     const again = await deliver(hook.url, 'issues', issueOpened, { delivery });
     expect(again.status).toBe(400);
-    expect(await again.json()).toMatchObject({ error: 'replayed' });
+    expect(await again.json()).toMatchObject({ code: 'replayed' });
     expect(await runCount(hook.id)).toBe(1);
   });
 

@@ -115,7 +115,7 @@ describe('slack.onEvent over HTTP', () => {
     const first = (await (await send(hook.url, mention('Ev4'))).json()) as { runId: string };
     const retry = await send(hook.url, mention('Ev4'), { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
     expect(retry.status).toBe(400);
-    expect(await retry.json()).toMatchObject({ error: 'replayed' });
+    expect(await retry.json()).toMatchObject({ code: 'replayed' });
     expect(await runCount(hook.id)).toBe(1);
     expect((await engine.runs.get(ctx, first.runId)).input).toMatchObject({ eventId: 'Ev4' });
   });

@@ -2,7 +2,8 @@ import { PipewrightError } from '../../errors/pipewright-error';
 import { webhookSecretConnector } from '../../triggers/webhook-secret-connector';
 import { isoTime, pageRequest } from '../contract/common-schemas';
 import { tenantOf, type HandlerContext, type OperationHandlers } from './handler-types';
-import { formatPath, problemResponse } from './problem';
+import { formatJsonPath } from '../../model/validation-issue';
+import { problemResponse } from './problem';
 import { RequestRejected } from './read-request';
 import { auditToWire, connectionToWire, logsToWire } from './wire';
 
@@ -95,7 +96,7 @@ export const connectionHandlers = {
     if (body.input !== undefined) request.input = body.input;
     if (body.timeoutMs !== undefined) request.timeoutMs = body.timeoutMs;
     const result = await context.engine.connectors.testAction(tenantOf(context), request);
-    if ('issues' in result) return { ok: false as const, issues: result.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message, code: issue.code })) };
+    if ('issues' in result) return { ok: false as const, issues: result.issues.map((issue) => ({ path: formatJsonPath(issue.path), message: issue.message, code: issue.code })) };
     if (result.ok) return { ok: true as const, output: result.output ?? null, ...(result.handle === undefined ? {} : { handle: result.handle }), logs: logsToWire(result.logs), durationMs: result.durationMs };
     return { ok: false as const, error: result.error, logs: logsToWire(result.logs), durationMs: result.durationMs };
   },

@@ -1,5 +1,6 @@
 import { PipewrightError, type PipewrightErrorCode } from '../../errors/pipewright-error';
-import type { Problem } from '../contract/common-schemas';
+import { problemDetails } from '../../errors/problem-details';
+import { formatJsonPath } from '../../model/validation-issue';
 
 /** Codes the HTTP layer adds to the engine's own. */
 export type HttpProblemCode =
@@ -57,11 +58,7 @@ const statusOfCode: Partial<Record<PipewrightErrorCode, number>> = {
 };
 
 export function problemResponse(status: number, code: ProblemCode, detail?: string, extra: Record<string, unknown> = {}): Response {
-  const body: Problem = { type: `urn:pipewright:problem:${code}`, title: titles[code] ?? code.replaceAll('_', ' '), status, code, ...extra };
-  if (detail !== undefined) body.detail = detail;
-  const headers = new Headers({ 'content-type': 'application/problem+json' });
-  if (status === 401) headers.set('www-authenticate', 'Bearer');
-  return new Response(JSON.stringify(body), { status, headers });
+  return problemDetails(status, code, titles[code] ?? code.replaceAll('_', ' '), detail, extra, status === 401 ? { 'www-authenticate': 'Bearer' } : {});
 }
 
 /**
@@ -88,15 +85,9 @@ export function problemForError(error: unknown, log: (message: string, error: un
 function toWireIssue(issue: unknown): { path: string; message: string; code?: string } {
   const { path, message, code } = (issue ?? {}) as { path?: unknown; message?: unknown; code?: unknown };
   const wire: { path: string; message: string; code?: string } = {
-    path: Array.isArray(path) ? formatPath(path) : '$',
+    path: Array.isArray(path) ? formatJsonPath(path.filter((segment): segment is string | number => typeof segment === 'string' || typeof segment === 'number')) : '$',
     message: typeof message === 'string' ? message : 'Invalid',
   };
   if (typeof code === 'string') wire.code = code;
   return wire;
-}
-
-export function formatPath(path: readonly unknown[]): string {
-  let text = '$';
-  for (const segment of path) text += typeof segment === 'number' ? `[${segment}]` : `.${String(segment)}`;
-  return text;
 }

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { BodyTooLarge, readBody } from '../../triggers/read-body';
-import { formatPath, problemResponse } from './problem';
+import { formatJsonPath } from '../../model/validation-issue';
+import { problemResponse } from './problem';
 
 /** A request part that failed its schema, as a problem response. */
 export class RequestRejected extends Error {
@@ -13,7 +14,7 @@ export function parsePart<Schema extends z.ZodType>(schema: Schema, value: unkno
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const errors = result.error.issues.map((issue) => ({
-    path: formatPath([where, ...issue.path.map((segment) => (typeof segment === 'symbol' ? String(segment) : segment))]),
+    path: formatJsonPath([where, ...issue.path.map((segment) => (typeof segment === 'symbol' ? String(segment) : segment))]),
     message: issue.message,
     code: issue.code,
   }));
