@@ -26,7 +26,7 @@ export function seedLines(seeded: readonly SeededExample[]): string[] {
         ? example.published.isNew
           ? `published as version ${example.published.version}`
           : `version ${example.published.version} is live (unchanged)`
-        : `kept as a draft${example.draft?.saved ? '' : ' (unchanged)'}; POST /api/workflows/validate lists its diagnostics`;
+        : `kept as a draft${example.draft?.saved ? '' : ' (unchanged)'}; GET /api/workflows/${example.workflowId} shows its diagnostics`;
     return `  ${example.summary}: ${what}`;
   });
 }
