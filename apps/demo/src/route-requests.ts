@@ -1,3 +1,5 @@
+import { problemDetails } from '@pipewright/core/http';
+
 export type FetchHandler = (request: Request) => Promise<Response>;
 
 /** Where the demo server mounts what. */
@@ -31,6 +33,5 @@ export function routeRequests(handlers: { api: FetchHandler; hooks: FetchHandler
 
 /** A 404 in the shape of the API's own problems (RFC 9457), so clients read one kind. */
 function notFound(detail: string): Response {
-  const body = { type: 'urn:pipewright:problem:route_not_found', title: 'No such route', status: 404, code: 'route_not_found', detail };
-  return new Response(JSON.stringify(body), { status: 404, headers: { 'content-type': 'application/problem+json' } });
+  return problemDetails(404, 'route_not_found', 'No such route', detail);
 }

@@ -5,3 +5,4 @@ export { createOpenApiDocument, type OpenApiDocument } from './contract/openapi'
 export { operations, type Operations, type OperationId } from './contract/operations';
 export { roleAllows, type Role, type OperationSpec, type OperationInput, type OperationOutput, type HttpMethod } from './contract/operation';
 export { problemSchema, type Problem } from './contract/common-schemas';
+export { problemDetails } from '../errors/problem-details';

@@ -1,4 +1,5 @@
 import { PipewrightError } from '../../errors/pipewright-error';
+import { encodeBase64 } from '../../secrets/base64';
 import { webhookSecretConnector } from '../../triggers/webhook-secret-connector';
 import { isoTime, pageRequest } from '../contract/common-schemas';
 import { tenantOf, type HandlerContext, type OperationHandlers } from './handler-types';
@@ -13,15 +14,9 @@ async function requireConnection(context: HandlerContext, connectionId: string) 
   return connection;
 }
 
-function base64(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
-
 /** 32 random bytes, in the `whsec_<base64>` form Standard Webhooks senders expect. */
 function newWebhookSecret(prefix: 'whsec_' | 'none'): string {
-  const secret = base64(crypto.getRandomValues(new Uint8Array(32)));
+  const secret = encodeBase64(crypto.getRandomValues(new Uint8Array(32)));
   return prefix === 'none' ? secret : `whsec_${secret}`;
 }
 
@@ -58,7 +53,6 @@ export const connectionHandlers = {
   },
 
   async updateConnection({ params, body }, context) {
-    await requireConnection(context, params.connectionId);
     const patch: Parameters<typeof context.engine.connections.update>[2] = {};
     if (body.name !== undefined) patch.name = body.name;
     if (body.credentials !== undefined) patch.credentials = body.credentials;
@@ -70,7 +64,6 @@ export const connectionHandlers = {
   },
 
   async testConnection({ params }, context) {
-    await requireConnection(context, params.connectionId);
     return context.engine.connections.test(tenantOf(context), params.connectionId);
   },
 

@@ -1,4 +1,6 @@
 import type { StartRunOptions } from '../../runtime/runs-api';
+import { PipewrightError } from '../../errors/pipewright-error';
+import { asRunId, asTenantId } from '../../ids';
 import { pageRequest } from '../contract/common-schemas';
 import type { OperationHandlers } from './handler-types';
 import { answer, tenantOf } from './handler-types';
@@ -54,13 +56,13 @@ export const runHandlers = {
   },
 
   async getRunOutput({ params, query }, context) {
-    // Reading the run first answers 404 for a run of another tenant before any blob is touched.
-    await context.engine.runs.get(tenantOf(context), params.runId);
+    // runs.output reads the run in the caller's tenant first: another tenant's run is not_found before any blob is touched.
     return { output: (await context.engine.runs.output(tenantOf(context), params.runId, query.nodeId)) ?? null };
   },
 
   async streamRunEvents({ params }, context) {
-    await context.engine.runs.get(tenantOf(context), params.runId);
+    // The summary row is enough to answer 404 before the stream starts; the stream reads the log itself.
+    if (!(await context.engine.store.getRun(asTenantId(context.principal.tenantId), asRunId(params.runId)))) throw new PipewrightError('not_found', `Run ${params.runId} does not exist`);
     return runEventStream(context.engine, {
       tenantId: context.principal.tenantId,
       runId: params.runId,
@@ -71,7 +73,6 @@ export const runHandlers = {
   },
 
   async cancelRun({ params, body }, context) {
-    await context.engine.runs.get(tenantOf(context), params.runId);
     return { cancelled: await context.engine.runs.cancel(tenantOf(context), params.runId, body?.reason) };
   },
 
