@@ -21,3 +21,17 @@ export const asConnectionId = (value: string): ConnectionId => value as Connecti
 export function newId(prefix: string): string {
   return `${prefix}_${globalThis.crypto.randomUUID()}`;
 }
+
+/**
+ * A unique id that sorts by creation time (a v7 UUID: 48 bits of milliseconds, then 74
+ * random bits), for rows that are written once and many: database indexes take them at
+ * their right-hand edge instead of at a random page, which is what a commit pays for.
+ * Not for secrets or unguessable paths: the time in it is public and its randomness is
+ * less than `newId`'s.
+ */
+export function newTimeOrderedId(prefix: string, now: number = Date.now()): string {
+  const random = globalThis.crypto.randomUUID();
+  const time = Math.max(0, Math.floor(now)).toString(16).padStart(12, '0').slice(-12);
+  // randomUUID's layout is xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx: the time takes the first 48 bits, and the version becomes 7.
+  return `${prefix}_${time.slice(0, 8)}-${time.slice(8)}-7${random.slice(15)}`;
+}

@@ -135,7 +135,7 @@ export { createMemoryBlobStore, type MemoryBlobStore } from './ports/memory-blob
 export { isBlobRef, type BlobRef } from './payloads/blob-ref';
 export { payloadOptionsSchema, type PayloadOptions, type PayloadLimits } from './payloads/payload-options';
 
-export { asTenantId, asWorkflowId, asWorkflowVersionId, asRunId, asJobId, asConnectionId, newId, type TenantId, type WorkflowId, type WorkflowVersionId, type RunId, type JobId, type ConnectionId, type Brand } from './ids';
+export { asTenantId, asWorkflowId, asWorkflowVersionId, asRunId, asJobId, asConnectionId, newId, newTimeOrderedId, type TenantId, type WorkflowId, type WorkflowVersionId, type RunId, type JobId, type ConnectionId, type Brand } from './ids';
 export { createEngine, replayEvents, type Engine, type EngineOptions, type BreakersApi } from './runtime/engine';
 export type { EngineLogger } from './runtime/engine-core';
 export type { EngineHooks, StepRunner } from './runtime/step-hooks';

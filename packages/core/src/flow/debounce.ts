@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { asRunId, newId, type RunId, type TenantId } from '../ids';
+import { asRunId, newTimeOrderedId, type RunId, type TenantId } from '../ids';
 import type { DebounceSettings } from '../model/workflow-schema';
 import type { EngineCore } from '../runtime/engine-core';
 import { deferredRunSchema, startDeferredRun, type DeferredStart, type DeferredStartRequest } from './deferred-start';
@@ -57,7 +57,7 @@ export async function debounceStart(core: EngineCore, start: DebouncedStart): Pr
     const firstAt = current?.firstAt ?? now;
     const dueAt = settings.maxWaitMs === undefined ? quietEnd : Math.min(quietEnd, firstAt + settings.maxWaitMs);
     const next: PendingStart = {
-      runId: current?.runId ?? newId('run'),
+      runId: current?.runId ?? newTimeOrderedId('run'),
       versionId: start.versionId,
       triggerNodeId: start.triggerNodeId,
       input: start.input,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { asRunId, newId, type RunId, type TenantId } from '../ids';
+import { asRunId, newTimeOrderedId, type RunId, type TenantId } from '../ids';
 import type { BatchSettings } from '../model/workflow-schema';
 import type { EngineCore } from '../runtime/engine-core';
 import { deferredRunSchema, startDeferredRun, type DeferredStart, type DeferredStartRequest } from './deferred-start';
@@ -69,7 +69,7 @@ export async function batchStart(core: EngineCore, start: BatchedStart): Promise
     const batch: Batch = open
       ? { ...open, items: [...open.items, start.input], keys: idempotencyKey === undefined ? open.keys : [...open.keys, idempotencyKey] }
       : {
-          runId: newId('run'),
+          runId: newTimeOrderedId('run'),
           versionId: start.versionId,
           triggerNodeId: start.triggerNodeId,
           firstAt: now,

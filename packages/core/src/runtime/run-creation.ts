@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ExecutionPlan } from '../compiler/execution-plan';
 import { PipewrightError } from '../errors/pipewright-error';
-import { asRunId, asWorkflowId, newId, type RunId, type TenantId, type WorkflowVersionId } from '../ids';
+import { asRunId, asWorkflowId, newId, newTimeOrderedId, type RunId, type TenantId, type WorkflowVersionId } from '../ids';
 import { fromZodIssues } from '../model/validation-issue';
 import { manualTrigger } from '../nodes/core-manual';
 import { checkPayloadPatterns, compilePayloadPatterns, type PayloadPatterns } from '../triggers/payload-patterns';
@@ -72,7 +72,7 @@ export async function createRun(core: EngineCore, request: NewRun): Promise<Crea
   if (!request.skipInputCheck && !request.rerunOf) checkInput(plan, triggerNodeId, request.input);
 
   const now = core.clock.now();
-  const runId = request.runId ?? asRunId(newId('run'));
+  const runId = request.runId ?? asRunId(newTimeOrderedId('run'));
   const version = plan.workflow;
   const created: RunEvent = {
     type: 'run.created',

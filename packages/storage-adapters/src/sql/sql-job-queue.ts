@@ -3,6 +3,7 @@ import {
   asJobId,
   asTenantId,
   newId,
+  newTimeOrderedId,
   realClock,
   type Clock,
   type Job,
@@ -153,7 +154,7 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
   async function enqueueRow(input: Parameters<JobQueue['enqueue']>[0]): Promise<{ id: string; deduplicated: boolean }> {
     const now = clock.now();
     const dueAt = input.dueAt ?? now;
-    const id = newId('job');
+    const id = newTimeOrderedId('job');
     const dedupeKey = input.dedupeKey ?? null;
     const job = { queue: queueName, id, tenantId: input.tenantId, name: input.name, payload: JSON.stringify(input.payload ?? null), dueAt, dedupeKey, maxAttempts: input.maxAttempts ?? defaultMaxAttempts };
     for (;;) {
