@@ -151,6 +151,16 @@ export function jobQueueQueries(db: Kysely<StoreDatabase>, features: SqlFeatures
       .orderBy('due_at')
       .orderBy('id');
 
+  /**
+   * Where a statement may commit asynchronously (PostgreSQL), leases and completions do:
+   * they return at the write to the log instead of its flush to disk. A crash of the
+   * database may forget the last of them, which only hands those jobs out again, as the
+   * crash of a worker does: handlers are idempotent already, and an advance job whose
+   * run has moved on finds nothing to do. Enqueues and the run's own writes stay
+   * synchronous.
+   */
+  const asyncCommit = features.supportsAsyncCommit ? [sql<boolean>`(select set_config('synchronous_commit', 'off', true)) is not null`] : [];
+
   const leaseSet = (p: Param) => ({ state: 'leased' as const, lease_token: p('token'), lease_until: p('until'), attempts: sql<number>`attempts + 1`, waiting_dedupe_key: null });
 
   return {
@@ -215,6 +225,7 @@ export function jobQueueQueries(db: Kysely<StoreDatabase>, features: SqlFeatures
         .updateTable('jobs')
         .set(leaseSet(p))
         .where('id', 'in', db.selectFrom(leaseCandidates(p, true).as('c')).select('c.id'))
+        .where((eb) => eb.and(asyncCommit))
         .returningAll(),
     ),
     /** Otherwise (MySQL) in a transaction: pick and lock, lease by id, read back. */
@@ -237,7 +248,13 @@ export function jobQueueQueries(db: Kysely<StoreDatabase>, features: SqlFeatures
       db.updateTable('jobs').set({ lease_until: p('until') }).where('id', '=', p('id')).where('lease_token', '=', p('token')).where('state', '=', 'leased'),
     ),
     stillLeased: queryTemplate((p) => db.selectFrom('jobs').select('id').where('id', '=', p('id')).where('lease_token', '=', p('token')).where('state', '=', 'leased')),
-    complete: queryTemplate((p) => db.deleteFrom('jobs').where('id', '=', p('id')).where('lease_token', '=', p('token'))),
+    complete: queryTemplate((p) =>
+      db
+        .deleteFrom('jobs')
+        .where('id', '=', p('id'))
+        .where('lease_token', '=', p('token'))
+        .where((eb) => eb.and(asyncCommit)),
+    ),
     /** Delayed until the retry is due: it gets a new place then, as any delayed job. */
     retry: queryTemplate((p) =>
       db

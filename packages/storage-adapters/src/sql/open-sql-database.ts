@@ -4,6 +4,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, type Dialect, type SqliteDatabase } from 'kysely';
 import type { Pool as MysqlPool } from 'mysql2';
 import type { Pool as PgPool } from 'pg';
+import { withNamedStatements } from './pg-named-statements';
 import { StorageConfigError } from '../storage-config-error';
 import { tableNames, tableRenames, type TableNames } from '../table-names';
 import { sqlConnectionOptionsSchema, type SqlConnectionOptions } from './sql-connection-options';
@@ -138,7 +139,7 @@ export async function openSqlDatabase(options: SqlConnectionOptions): Promise<Sq
       const { default: pg } = await import('pg');
       pgPool = new pg.Pool({ connectionString: connection, max: poolSize });
       engine = 'postgres';
-      base = kyselyOf(new PostgresDialect({ pool: pgPool }));
+      base = kyselyOf(new PostgresDialect({ pool: withNamedStatements(pgPool) }));
       closeOwned = () => base.destroy();
     } else {
       const mysql = await import('mysql2');
@@ -154,7 +155,7 @@ export async function openSqlDatabase(options: SqlConnectionOptions): Promise<Sq
     engine = 'postgres';
     pgPool = connection.pgPool;
     // kysely's destroy would end the host's pool: this instance is never destroyed.
-    base = kyselyOf(new PostgresDialect({ pool: connection.pgPool }));
+    base = kyselyOf(new PostgresDialect({ pool: withNamedStatements(connection.pgPool) }));
   } else if ('mysqlPool' in connection) {
     engine = 'mysql';
     base = kyselyOf(new MysqlDialect({ pool: connection.mysqlPool }));
