@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { jobQueueQueries } from './job-queue-queries';
 import type { SqlDatabase } from './open-sql-database';
 import { isUniqueViolation, retryTransient } from './sql-errors';
+import { ItemFailure, StatementCoalescer } from './statement-coalescer';
 import type { StoreDatabase } from './store-database';
 
 type Queries = ReturnType<typeof jobQueueQueries>;
@@ -52,6 +53,64 @@ export function fairPlacement(database: SqlDatabase, q: Queries, queue: string) 
     return Number(insertId);
   }
 
+  /** A due job on its own: its place, then its insert; a place the insert did not use is handed back. */
+  async function insertDueAlone(job: NewJobValues): Promise<void> {
+    const place = await retryTransient(() => database.write('statement', (db) => bump(db, job.tenantId, 1)));
+    try {
+      await retryTransient(() => database.write('statement', (db) => db.executeQuery(q.insert({ ...job, state: 'waiting', fairKey: place }))));
+    } catch (error) {
+      // Unused, the place would push the tenant's next job one turn back.
+      if (isUniqueViolation(error)) {
+        await retryTransient(() => database.write('statement', (db) => db.executeQuery(q.unbumpTenant({ queue, tenantId: job.tenantId, place })))).catch(() => undefined);
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Due jobs enqueued together (PostgreSQL): one move of each tenant's place for all of
+   * its jobs, then one insert of them all. A job the insert skipped (its dedupe key is
+   * waiting already) goes the single way, which finds the job that stands for it; its
+   * unused place is a gap that costs its tenant one turn at most.
+   */
+  async function insertDueBatch(jobs: readonly NewJobValues[]): Promise<Array<void | ItemFailure>> {
+    const byTenant = new Map<string, NewJobValues[]>();
+    for (const job of jobs) {
+      const same = byTenant.get(job.tenantId);
+      if (same === undefined) byTenant.set(job.tenantId, [job]);
+      else same.push(job);
+    }
+    const places = new Map<NewJobValues, number>();
+    // Tenants in one order everywhere, as `placeDue` takes them.
+    for (const tenantId of [...byTenant.keys()].sort()) {
+      const mine = byTenant.get(tenantId) ?? [];
+      const last = await retryTransient(() => database.write('statement', (db) => bump(db, tenantId, mine.length)));
+      mine.forEach((job, index) => places.set(job, last - mine.length + 1 + index));
+    }
+    const { rows } = await retryTransient(() =>
+      db.executeQuery(
+        q.insertWaitingMany({
+          queue,
+          ids: jobs.map((job) => job.id),
+          tenantIds: jobs.map((job) => job.tenantId),
+          names: jobs.map((job) => job.name),
+          payloads: jobs.map((job) => job.payload),
+          dueAts: jobs.map((job) => job.dueAt),
+          dedupeKeys: jobs.map((job) => job.dedupeKey),
+          maxAttempts: jobs.map((job) => job.maxAttempts),
+          fairKeys: jobs.map((job) => places.get(job) as number),
+        }),
+      ),
+    );
+    const inserted = new Set(rows.map((row) => row.id));
+    // The skipped ones throw the unique violation the caller expects of a taken dedupe key.
+    return Promise.all(jobs.map((job) => (inserted.has(job.id) ? undefined : insertDueAlone(job).catch((error: unknown) => new ItemFailure(error)))));
+  }
+
+  const dueLane = features.supportsWritableCte
+    ? new StatementCoalescer<NewJobValues, void>({ maxBatch: 64, writeOne: insertDueAlone, writeBatch: insertDueBatch })
+    : undefined;
+
   return {
     /** Stores a new job: placed when `due`, else without a place until it is. */
     async insert(job: NewJobValues, due: boolean): Promise<void> {
@@ -70,16 +129,11 @@ export function fairPlacement(database: SqlDatabase, q: Queries, queue: string) 
         );
         return;
       }
-      const place = await retryTransient(() => database.write('statement', (db) => bump(db, job.tenantId, 1)));
-      try {
-        await retryTransient(() => database.write('statement', (db) => db.executeQuery(q.insert({ ...job, state: 'waiting', fairKey: place }))));
-      } catch (error) {
-        // Unused, the place would push the tenant's next job one turn back.
-        if (isUniqueViolation(error)) {
-          await retryTransient(() => database.write('statement', (db) => db.executeQuery(q.unbumpTenant({ queue, tenantId: job.tenantId, place })))).catch(() => undefined);
-        }
-        throw error;
+      if (dueLane !== undefined) {
+        await dueLane.submit(undefined, job);
+        return;
       }
+      await insertDueAlone(job);
     },
 
     /**

@@ -166,6 +166,26 @@ export function jobQueueQueries(db: Kysely<StoreDatabase>, features: SqlFeatures
   return {
     /** A waiting job with its place (`fairKey`), or a delayed one with NULL. */
     insert: queryTemplate((p) => db.insertInto('jobs').values({ ...newJob(p), state: p('state'), fair_key: p('fairKey') })),
+    /**
+     * Waiting jobs of several tenants in one statement, from arrays (PostgreSQL). A job
+     * whose dedupe key another waiting job holds is not inserted (no id returned): it goes
+     * the single way, which finds the job that stands for it.
+     */
+    insertWaitingMany: queryTemplate<{ id: string }>((p) => ({
+      compile: () =>
+        sql<{ id: string }>`insert into ${sql.table('jobs')} (queue, id, tenant_id, name, payload, state, due_at, dedupe_key, waiting_dedupe_key, attempts, max_attempts, lease_token, lease_until, last_error, failed_at, fair_key)
+          select ${p('queue')}, i.id, i.tenant_id, i.name, i.payload, 'waiting', i.due_at, i.dedupe_key, i.dedupe_key, 0, i.max_attempts, null, null, null, null, i.fair_key
+          from unnest(${p('ids')}::text[], ${p('tenantIds')}::text[], ${p('names')}::text[], ${p('payloads')}::text[], ${p('dueAts')}::bigint[], ${p('dedupeKeys')}::text[], ${p('maxAttempts')}::integer[], ${p('fairKeys')}::bigint[])
+            as i (id, tenant_id, name, payload, due_at, dedupe_key, max_attempts, fair_key)
+          on conflict do nothing
+          returning id`.compile(db),
+    })),
+    /** Completions of several jobs in one statement (PostgreSQL), committed asynchronously as `complete` is. */
+    completeMany: queryTemplate((p) => ({
+      compile: () =>
+        sql`delete from ${sql.table('jobs')} as j using unnest(${p('ids')}::text[], ${p('tokens')}::text[]) as c (id, token)
+          where j.id = c.id and j.lease_token = c.token and (select set_config('synchronous_commit', 'off', true)) is not null`.compile(db),
+    })),
     /** Moves a tenant's last place on by `count` and returns it (RETURNING). */
     bumpTenant: queryTemplate((p) => bumpTenant(p)),
     /** The virtual time on its own, for MySQL's upsert (`bumpTenantTo`). */

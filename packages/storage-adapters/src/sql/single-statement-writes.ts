@@ -1,6 +1,6 @@
 import { sql, type Compilable, type Kysely, type RawBuilder } from 'kysely';
 import type { TableNames } from '../table-names';
-import { templatesByCount, type Param } from './query-template';
+import { queryTemplate, templatesByCount, type Param } from './query-template';
 import type { StoreDatabase } from './store-database';
 
 const compilable = (db: Kysely<StoreDatabase>, query: RawBuilder<unknown>): Compilable<unknown> => ({ compile: () => query.compile(db) });
@@ -48,6 +48,91 @@ export function singleStatementWrites(db: Kysely<StoreDatabase>, tables: TableNa
         select v.tenant_id, v.run_id, v.seq, v.at, v.event from (values ${eventValues(p, count)}) as v (tenant_id, run_id, seq, at, event)
         where exists (select 1 from advanced)`,
       ),
+    ),
+  };
+}
+
+/** The columns of the `runs` rows `createRuns` inserts, one array per column. */
+const runColumns = 'tenant_id, id, workflow_id, version_id, status, created_at, updated_at, finished_at, parent_run_id, idempotency_key, last_seq';
+
+/** Events of several runs as `unnest` arrays: the statement's text is the same whatever their number. */
+function eventArrays(p: Param) {
+  return sql`unnest(${p('eventTenantIds')}::text[], ${p('eventRunIds')}::text[], ${p('seqs')}::integer[], ${p('eventAts')}::bigint[], ${p('events')}::text[]) as e (tenant_id, run_id, seq, at, event)`;
+}
+
+/**
+ * The hot statements of several runs in one (PostgreSQL), from arrays: what
+ * {@link singleStatementWrites} does for one run, for a batch that `StatementCoalescer`
+ * gathered. Each answers the runs it wrote (created, or moved on past their expected
+ * sequence number); the others' events are not inserted.
+ */
+export function batchedRunStatements(db: Kysely<StoreDatabase>, tables: TableNames) {
+  return {
+    /** Inserts the runs that do not exist yet (no id or idempotency key taken), and the events of those. */
+    createRuns: queryTemplate<{ tenant_id: string; id: string }>((p) =>
+      compilable(
+        db,
+        sql`with input as (
+          select * from unnest(${p('tenantIds')}::text[], ${p('ids')}::text[], ${p('workflowIds')}::text[], ${p('versionIds')}::text[], ${p('statuses')}::text[],
+            ${p('createdAts')}::bigint[], ${p('updatedAts')}::bigint[], ${p('finishedAts')}::bigint[], ${p('parentRunIds')}::text[], ${p('idempotencyKeys')}::text[], ${p('lastSeqs')}::integer[])
+            as i (${sql.raw(runColumns)})
+        ),
+        created as (
+          insert into ${sql.table(tables.runs)} (${sql.raw(runColumns)})
+          select ${sql.raw(runColumns)} from input
+          on conflict do nothing
+          returning tenant_id, id
+        ),
+        inserted as (
+          insert into ${sql.table(tables.runEvents)} (tenant_id, run_id, seq, at, event)
+          select e.tenant_id, e.run_id, e.seq, e.at, e.event from ${eventArrays(p)}
+          where exists (select 1 from created c where c.tenant_id = e.tenant_id and c.id = e.run_id)
+        )
+        select tenant_id, id from created`,
+      ) as Compilable<{ tenant_id: string; id: string }>,
+    ),
+    /** Moves on each run whose last sequence number is still its `expected`, and inserts the events of those. */
+    appendEvents: queryTemplate<{ tenant_id: string; id: string }>((p) =>
+      compilable(
+        db,
+        sql`with input as (
+          select * from unnest(${p('tenantIds')}::text[], ${p('runIds')}::text[], ${p('expected')}::integer[], ${p('lastSeqs')}::integer[], ${p('ats')}::bigint[], ${p('statuses')}::text[], ${p('finishedAts')}::bigint[])
+            as i (tenant_id, run_id, expected, last_seq, at, status, finished_at)
+        ),
+        advanced as (
+          update ${sql.table(tables.runs)} as r
+          set last_seq = i.last_seq, updated_at = i.at, status = coalesce(i.status, r.status), finished_at = coalesce(i.finished_at, r.finished_at)
+          from input i
+          where r.tenant_id = i.tenant_id and r.id = i.run_id and r.last_seq = i.expected
+          returning r.tenant_id, r.id
+        ),
+        inserted as (
+          insert into ${sql.table(tables.runEvents)} (tenant_id, run_id, seq, at, event)
+          select e.tenant_id, e.run_id, e.seq, e.at, e.event from ${eventArrays(p)}
+          where exists (select 1 from advanced a where a.tenant_id = e.tenant_id and a.id = e.run_id)
+        )
+        select tenant_id, id from advanced`,
+      ) as Compilable<{ tenant_id: string; id: string }>,
+    ),
+      /** The events of several runs after their `afterSeqs`, by run and sequence. */
+    readEvents: queryTemplate<{ tenant_id: string; run_id: string; seq: number; at: string | number; event: string }>((p) =>
+      compilable(
+        db,
+        sql`select e.tenant_id, e.run_id, e.seq, e.at, e.event
+        from unnest(${p('tenantIds')}::text[], ${p('runIds')}::text[], ${p('afterSeqs')}::integer[]) as i (tenant_id, run_id, after_seq)
+        join ${sql.table(tables.runEvents)} as e on e.tenant_id = i.tenant_id and e.run_id = i.run_id and e.seq > i.after_seq
+        order by e.tenant_id, e.run_id, e.seq`,
+      ) as Compilable<{ tenant_id: string; run_id: string; seq: number; at: string | number; event: string }>,
+    ),
+    /** The latest version's id of several workflows; none for a workflow without versions. */
+    latestVersionIds: queryTemplate<{ tenant_id: string; workflow_id: string; id: string }>((p) =>
+      compilable(
+        db,
+        sql`select i.tenant_id, i.workflow_id, v.id
+        from unnest(${p('tenantIds')}::text[], ${p('workflowIds')}::text[]) as i (tenant_id, workflow_id)
+        join ${sql.table(tables.workflows)} as w on w.tenant_id = i.tenant_id and w.id = i.workflow_id
+        join ${sql.table(tables.workflowVersions)} as v on v.tenant_id = w.tenant_id and v.workflow_id = w.id and v.version = w.latest_version`,
+      ) as Compilable<{ tenant_id: string; workflow_id: string; id: string }>,
     ),
   };
 }

@@ -17,6 +17,7 @@ import { sql, type Selectable } from 'kysely';
 import { z } from 'zod';
 import { StorageConfigError } from '../storage-config-error';
 import type { SqlDatabase } from './open-sql-database';
+import { StatementCoalescer } from './statement-coalescer';
 import { fairPlacement } from './fair-placement';
 import { jobQueueQueries } from './job-queue-queries';
 import { isUniqueViolation, retryTransient } from './sql-errors';
@@ -126,6 +127,33 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
   let placeDueAt = 0;
   let placing: Promise<void> | undefined;
 
+  const completeAlone = async (done: { id: string; token: string }): Promise<void> => {
+    await retryTransient(() => database.write('statement', (db) => db.executeQuery(q.complete(done))));
+  };
+  /** Completions of jobs that finished together go in one statement (PostgreSQL). */
+  const completions = features.supportsWritableCte
+    ? new StatementCoalescer<{ id: string; token: string }, void>({
+        maxBatch: 256,
+        writeOne: completeAlone,
+        writeBatch: async (done) => {
+          await retryTransient(() => db.executeQuery(q.completeMany({ ids: done.map((job) => job.id), tokens: done.map((job) => job.token) })));
+          return done.map(() => undefined);
+        },
+      })
+    : undefined;
+  const notifyAll = async (): Promise<void> => {
+    await sql`select pg_notify(${channel}, '')`.execute(db);
+  };
+  /** One NOTIFY wakes every listener for all the jobs enqueued meanwhile. */
+  const notifications = new StatementCoalescer<undefined, void>({
+    maxBatch: 1_024,
+    writeOne: notifyAll,
+    writeBatch: async (inputs) => {
+      await notifyAll();
+      return inputs.map(() => undefined);
+    },
+  });
+
   const wakeAll = (): void => {
     for (const worker of workers) void fill(worker);
   };
@@ -143,7 +171,7 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
     let localSlot = false;
     for (const worker of workers) if (worker.state === 'running' && worker.leases.size < worker.concurrency) localSlot = true;
     wakeAll();
-    if (features.supportsListenNotify && !localSlot) await sql`select pg_notify(${channel}, '')`.execute(db);
+    if (features.supportsListenNotify && !localSlot) await notifications.submit(undefined, undefined);
   }
 
   /** A job without a place falls due at `dueAt`: the first lease after it places the job. */
@@ -294,7 +322,8 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
     const id = held.row.id;
     const now = clock.now();
     if (failure === undefined) {
-      await retryTransient(() => database.write('statement', (db) => db.executeQuery(q.complete({ id, token: held.token }))));
+      const done = { id, token: held.token };
+      await (completions === undefined ? completeAlone(done) : completions.submit(undefined, done));
       return;
     }
     const attempt = Number(held.row.attempts);

@@ -26,6 +26,7 @@ import {
 } from '@pipewright/core';
 import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
 import { queryTemplate, templatesByCount } from './query-template';
+import { eventValuesOf, runStoreLanes } from './run-store-lanes';
 import { singleStatementWrites } from './single-statement-writes';
 import type { SqlDatabase } from './open-sql-database';
 import { sqlConnections } from './sql-connections';
@@ -168,16 +169,6 @@ function hotQueries(db: Kysely<StoreDatabase>) {
 
 type HotQueries = ReturnType<typeof hotQueries>;
 
-/** The parameters of `events` rows: `seq<i>` and `event<i>` for each, and what they share. */
-function eventValuesOf(tenantId: TenantId, runId: string, afterSeq: number, events: readonly RunEvent[], at: number): Record<string, unknown> {
-  const values: Record<string, unknown> = { tenantId, runId, at };
-  events.forEach((event, index) => {
-    values[`seq${index}`] = afterSeq + index + 1;
-    values[`event${index}`] = JSON.stringify(event);
-  });
-  return values;
-}
-
 function eventRows(q: HotQueries, tenantId: TenantId, runId: string, afterSeq: number, events: readonly RunEvent[], at: number) {
   return q.insertEvents(events.length)(eventValuesOf(tenantId, runId, afterSeq, events, at));
 }
@@ -197,6 +188,13 @@ export function createSqlRunStore(database: SqlDatabase): RunStore {
   const { db } = database;
   const q = hotQueries(db);
   const combined = database.features.supportsWritableCte ? singleStatementWrites(db, database.tables) : undefined;
+  const readEventsAlone = async ({ tenantId, runId, afterSeq }: { tenantId: TenantId; runId: string; afterSeq: number }) =>
+    (await db.executeQuery(q.readEvents({ tenantId, runId, afterSeq }))).rows;
+  const latestVersionIdAlone = async (tenantId: TenantId, workflowId: string): Promise<string | undefined> => {
+    const [row] = (await db.executeQuery(q.latestVersionId({ tenantId, workflowId }))).rows;
+    return row?.id;
+  };
+  const lanes = combined === undefined ? undefined : runStoreLanes(database, combined, { readEvents: readEventsAlone, latestVersionId: latestVersionIdAlone });
 
   return {
     async saveWorkflow(record) {
@@ -291,8 +289,8 @@ export function createSqlRunStore(database: SqlDatabase): RunStore {
     },
 
     async getLatestVersionId(tenantId, workflowId) {
-      const [row] = (await db.executeQuery(q.latestVersionId({ tenantId, workflowId }))).rows;
-      return row === undefined ? undefined : asWorkflowVersionId(row.id);
+      const id = await (lanes === undefined ? latestVersionIdAlone(tenantId, workflowId) : lanes.latestVersionId.submit(tenantId, workflowId));
+      return id === undefined ? undefined : asWorkflowVersionId(id);
     },
 
     async listVersions(tenantId, workflowId) {
@@ -323,9 +321,12 @@ export function createSqlRunStore(database: SqlDatabase): RunStore {
           idempotencyKey: run.idempotencyKey ?? null,
           lastSeq: events.length,
         };
-        if (combined !== undefined && events.length > 0) {
-          const values = eventValuesOf(run.tenantId, run.id, 0, events, run.createdAt);
-          await retryTransient(() => db.executeQuery(combined.createRun(events.length)({ ...values, ...row })));
+        if (lanes !== undefined && events.length > 0) {
+          if (!(await lanes.createRun.submit({ row, events }))) {
+            const winner = await existing();
+            if (winner !== undefined) return { created: false, run: winner };
+            throw new PipewrightError('internal', `Run id ${run.id} is already used`, { details: { tenantId: run.tenantId, runId: run.id } });
+          }
         } else {
           await retryTransient(() =>
             database.write('transaction', async (trx) => {
@@ -369,12 +370,18 @@ export function createSqlRunStore(database: SqlDatabase): RunStore {
     async appendEvents(tenantId, runId, expectedLastSeq, events, patch, at): Promise<AppendResult> {
       const time = at ?? Date.now();
       const lastSeq = expectedLastSeq + events.length;
-      if (combined !== undefined && events.length > 0) {
-        const values = eventValuesOf(tenantId, runId, expectedLastSeq, events, time);
-        const result = await retryTransient(() =>
-          db.executeQuery(combined.appendEvents(events.length)({ ...values, expected: expectedLastSeq, lastSeq, status: patch?.status ?? null, finishedAt: patch?.finishedAt ?? null })),
-        );
-        if (Number(result.numAffectedRows ?? 0) === events.length) return { ok: true, lastSeq };
+      if (lanes !== undefined && events.length > 0) {
+        const appended = await lanes.appendEvents.submit({
+          tenantId,
+          runId,
+          expected: expectedLastSeq,
+          lastSeq,
+          at: time,
+          status: patch?.status ?? null,
+          finishedAt: patch?.finishedAt ?? null,
+          events,
+        });
+        if (appended) return { ok: true, lastSeq };
         const [row] = (await db.executeQuery(q.getRun({ tenantId, id: runId }))).rows;
         return row === undefined ? { ok: false, reason: 'not_found' } : { ok: false, reason: 'conflict', lastSeq: Number(row.last_seq) };
       }
@@ -396,7 +403,8 @@ export function createSqlRunStore(database: SqlDatabase): RunStore {
     },
 
     async readEvents(tenantId, runId, afterSeq = 0): Promise<StoredRunEvent[]> {
-      const { rows } = await db.executeQuery(q.readEvents({ tenantId, runId, afterSeq: afterSeq > 0 ? Math.floor(afterSeq) : 0 }));
+      const read = { tenantId, runId, afterSeq: afterSeq > 0 ? Math.floor(afterSeq) : 0 };
+      const rows = await (lanes === undefined ? readEventsAlone(read) : lanes.readEvents.submit(read));
       return rows.map((row) => ({ seq: Number(row.seq), at: Number(row.at), event: JSON.parse(row.event) as RunEvent }));
     },
 
