@@ -68,7 +68,7 @@ export function fairPlacement(database: SqlDatabase, q: Queries, queue: string) 
   }
 
   /**
-   * Due jobs enqueued together (PostgreSQL): one move of each tenant's place for all of
+   * Due jobs enqueued together (on a server): one move of each tenant's place for all of
    * its jobs, then one insert of them all. A job the insert skipped (its dedupe key is
    * waiting already) goes the single way, which finds the job that stands for it; its
    * unused place is a gap that costs its tenant one turn at most.
@@ -86,6 +86,24 @@ export function fairPlacement(database: SqlDatabase, q: Queries, queue: string) 
       const mine = byTenant.get(tenantId) ?? [];
       const last = await retryTransient(() => database.write('statement', (db) => bump(db, tenantId, mine.length)));
       mine.forEach((job, index) => places.set(job, last - mine.length + 1 + index));
+    }
+    if (!features.supportsWritableCte) {
+      // MySQL: one multi-row INSERT; a taken dedupe key fails it, and each job goes the single way then.
+      const values: Record<string, unknown> = { queue };
+      jobs.forEach((job, index) => {
+        Object.assign(values, {
+          [`id${index}`]: job.id,
+          [`tenantId${index}`]: job.tenantId,
+          [`name${index}`]: job.name,
+          [`payload${index}`]: job.payload,
+          [`dueAt${index}`]: job.dueAt,
+          [`dedupeKey${index}`]: job.dedupeKey,
+          [`maxAttempts${index}`]: job.maxAttempts,
+          [`fairKey${index}`]: places.get(job) as number,
+        });
+      });
+      await retryTransient(() => db.executeQuery(q.insertWaitingRows(jobs.length)(values)));
+      return jobs.map(() => undefined);
     }
     const { rows } = await retryTransient(() =>
       db.executeQuery(
@@ -107,7 +125,7 @@ export function fairPlacement(database: SqlDatabase, q: Queries, queue: string) 
     return Promise.all(jobs.map((job) => (inserted.has(job.id) ? undefined : insertDueAlone(job).catch((error: unknown) => new ItemFailure(error)))));
   }
 
-  const dueLane = features.supportsWritableCte
+  const dueLane = !features.singleConnection
     ? new StatementCoalescer<NewJobValues, void>({ maxBatch: 64, writeOne: insertDueAlone, writeBatch: insertDueBatch })
     : undefined;
 

@@ -180,6 +180,26 @@ export function jobQueueQueries(db: Kysely<StoreDatabase>, features: SqlFeatures
           on conflict do nothing
           returning id`.compile(db),
     })),
+    /**
+     * `count` waiting jobs (`<column><i>` values) in one multi-row INSERT, where arrays
+     * cannot be bound (MySQL). A dedupe key that is taken fails the whole statement.
+     */
+    insertWaitingRows: templatesByCount((p, count) =>
+      db.insertInto('jobs').values(
+        Array.from({ length: count }, (_, index) => {
+          const at = (name: string) => p(`${name}${index}`);
+          return {
+            ...newJob((name) => (name === 'queue' ? p('queue') : at(name))),
+            state: 'waiting' as const,
+            fair_key: at('fairKey'),
+          };
+        }),
+      ),
+    ),
+    /** Completions of `count` jobs (`id<i>`, `token<i>`) in one statement, where arrays cannot be bound (MySQL). */
+    completeRows: templatesByCount((p, count) =>
+      db.deleteFrom('jobs').where((eb) => eb.or(Array.from({ length: count }, (_, index) => eb.and([eb('id', '=', p(`id${index}`)), eb('lease_token', '=', p(`token${index}`))])))),
+    ),
     /** Completions of several jobs in one statement (PostgreSQL), committed asynchronously as `complete` is. */
     completeMany: queryTemplate((p) => ({
       compile: () =>

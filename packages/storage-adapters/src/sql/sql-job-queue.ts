@@ -130,17 +130,20 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
   const completeAlone = async (done: { id: string; token: string }): Promise<void> => {
     await retryTransient(() => database.write('statement', (db) => db.executeQuery(q.complete(done))));
   };
-  /** Completions of jobs that finished together go in one statement (PostgreSQL). */
-  const completions = features.supportsWritableCte
-    ? new StatementCoalescer<{ id: string; token: string }, void>({
-        maxBatch: 256,
+  /** Completions of jobs that finished together go in one statement (on a server: SQLite's writes share a commit anyway). */
+  const completions = features.singleConnection
+    ? undefined
+    : new StatementCoalescer<{ id: string; token: string }, void>({
+        maxBatch: 64,
         writeOne: completeAlone,
         writeBatch: async (done) => {
-          await retryTransient(() => db.executeQuery(q.completeMany({ ids: done.map((job) => job.id), tokens: done.map((job) => job.token) })));
+          const statement = features.supportsWritableCte
+            ? q.completeMany({ ids: done.map((job) => job.id), tokens: done.map((job) => job.token) })
+            : q.completeRows(done.length)(Object.fromEntries(done.flatMap((job, index) => [[`id${index}`, job.id], [`token${index}`, job.token]])));
+          await retryTransient(() => db.executeQuery(statement));
           return done.map(() => undefined);
         },
-      })
-    : undefined;
+      });
   const notifyAll = async (): Promise<void> => {
     await sql`select pg_notify(${channel}, '')`.execute(db);
   };

@@ -103,9 +103,26 @@ describeWithServer(server, 'batched statements on PostgreSQL', () => {
     const found = await Promise.all([...lookups.map((id) => store.getLatestVersionId(tenantId, id)), store.getLatestVersionId(tenantId, asWorkflowId('nope'))]);
     expect(found).toEqual([...Array.from({ length: 8 }, () => ['w1_v1', 'w2_v2', undefined]).flat(), undefined]);
   });
+});
+
+for (const name of ['postgres', 'mysql'] as const) {
+  const target = await testServer(name);
+  describeWithServer(target, `batched job statements on ${name === 'mysql' ? 'MariaDB' : 'PostgreSQL'}`, () => {
+    let database: SqlDatabase | undefined;
+    const opened = async (): Promise<SqlDatabase> => {
+      if (database === undefined) {
+        database = await openSqlDatabase({ connection: target.url, tablePrefix: 'pwtest_' });
+        await migrateStore(database);
+      }
+      return database;
+    };
+    afterAll(async () => {
+      await database?.close();
+    });
+    const newTenant = (): TenantId => asTenantId(newId('tenant'));
 
   it('enqueues due jobs together across tenants, keeps a waiting dedupe key to one job, and completes them together', async () => {
-    const queue = createSqlJobQueue(database, { queueName: newId('q') });
+    const queue = createSqlJobQueue(await opened(), { queueName: newId('q') });
     const tenants = [newTenant(), newTenant(), newTenant()];
     try {
       const enqueued = await Promise.all(
@@ -117,6 +134,12 @@ describeWithServer(server, 'batched statements on PostgreSQL', () => {
       expect(new Set(shared.map((result) => result.id)).size).toBe(1);
       expect(shared.filter((result) => !result.deduplicated)).toHaveLength(1);
       expect(await queue.countPending()).toBe(27);
+      // A burst without a taken key: the batch's own insert stores them all, in their tenants' order.
+      const more = await Promise.all(
+        Array.from({ length: 20 }, (_, index) => queue.enqueue({ tenantId: tenants[index % 3] as TenantId, name: 'work', payload: { index: 100 + index }, dedupeKey: `more-${index}` })),
+      );
+      expect(more.every((result) => !result.deduplicated)).toBe(true);
+      expect(await queue.countPending()).toBe(47);
       const handled: number[] = [];
       const worker = queue.process(
         async (job) => {
@@ -127,10 +150,11 @@ describeWithServer(server, 'batched statements on PostgreSQL', () => {
       for (let i = 0; i < 500 && (await queue.countPending()) > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
       await worker.stop({ graceful: true });
       expect(await queue.countPending()).toBe(0);
-      expect(handled).toHaveLength(27);
-      expect(new Set(handled).size).toBe(27);
+      expect(handled).toHaveLength(47);
+      expect(new Set(handled).size).toBe(47);
     } finally {
       await queue.close();
     }
   });
-});
+  });
+}
