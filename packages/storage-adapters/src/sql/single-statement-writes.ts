@@ -60,6 +60,15 @@ function eventArrays(p: Param) {
   return sql`unnest(${p('eventTenantIds')}::text[], ${p('eventRunIds')}::text[], ${p('seqs')}::integer[], ${p('eventAts')}::bigint[], ${p('events')}::text[]) as e (tenant_id, run_id, seq, at, event)`;
 }
 
+/** `inserted`: the events (arrays) of the runs the CTE `written` returned as `(tenant_id, id)`. */
+function insertEventsOf(p: Param, tables: TableNames, written: 'created' | 'advanced') {
+  return sql`inserted as (
+    insert into ${sql.table(tables.runEvents)} (tenant_id, run_id, seq, at, event)
+    select e.tenant_id, e.run_id, e.seq, e.at, e.event from ${eventArrays(p)}
+    where exists (select 1 from ${sql.raw(written)} w where w.tenant_id = e.tenant_id and w.id = e.run_id)
+  )`;
+}
+
 /**
  * The hot statements of several runs in one (PostgreSQL), from arrays: what
  * {@link singleStatementWrites} does for one run, for a batch that `StatementCoalescer`
@@ -83,11 +92,7 @@ export function batchedRunStatements(db: Kysely<StoreDatabase>, tables: TableNam
           on conflict do nothing
           returning tenant_id, id
         ),
-        inserted as (
-          insert into ${sql.table(tables.runEvents)} (tenant_id, run_id, seq, at, event)
-          select e.tenant_id, e.run_id, e.seq, e.at, e.event from ${eventArrays(p)}
-          where exists (select 1 from created c where c.tenant_id = e.tenant_id and c.id = e.run_id)
-        )
+        ${insertEventsOf(p, tables, 'created')}
         select tenant_id, id from created`,
       ) as Compilable<{ tenant_id: string; id: string }>,
     ),
@@ -106,11 +111,7 @@ export function batchedRunStatements(db: Kysely<StoreDatabase>, tables: TableNam
           where r.tenant_id = i.tenant_id and r.id = i.run_id and r.last_seq = i.expected
           returning r.tenant_id, r.id
         ),
-        inserted as (
-          insert into ${sql.table(tables.runEvents)} (tenant_id, run_id, seq, at, event)
-          select e.tenant_id, e.run_id, e.seq, e.at, e.event from ${eventArrays(p)}
-          where exists (select 1 from advanced a where a.tenant_id = e.tenant_id and a.id = e.run_id)
-        )
+        ${insertEventsOf(p, tables, 'advanced')}
         select tenant_id, id from advanced`,
       ) as Compilable<{ tenant_id: string; id: string }>,
     ),
