@@ -63,7 +63,7 @@ function eventArrays(writes: ReadonlyArray<{ tenantId: string; runId: string; af
       events.push(JSON.stringify(event));
     });
   }
-  return { eventTenantIds, eventRunIds, seqs, eventAts, events };
+  return { eventTenantIds, eventRunIds, seqs, eventAts, events: `[${events.join(',')}]` };
 }
 
 const keyOf = (tenantId: string, id: string): string => `${tenantId}\u0000${id}`;

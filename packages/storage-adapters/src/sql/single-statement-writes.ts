@@ -55,17 +55,22 @@ export function singleStatementWrites(db: Kysely<StoreDatabase>, tables: TableNa
 /** The columns of the `runs` rows `createRuns` inserts, one array per column. */
 const runColumns = 'tenant_id, id, workflow_id, version_id, status, created_at, updated_at, finished_at, parent_run_id, idempotency_key, last_seq';
 
-/** Events of several runs as `unnest` arrays: the statement's text is the same whatever their number. */
+/**
+ * Events of several runs: their keys as `unnest` arrays, the events themselves as one
+ * JSON array (`events`) joined by position. The events are JSON already; as elements of
+ * a `text[]` every quote in them would be escaped on the way in and unescaped again.
+ */
 function eventArrays(p: Param) {
-  return sql`unnest(${p('eventTenantIds')}::text[], ${p('eventRunIds')}::text[], ${p('seqs')}::integer[], ${p('eventAts')}::bigint[], ${p('events')}::text[]) as e (tenant_id, run_id, seq, at, event)`;
+  return sql`unnest(${p('eventTenantIds')}::text[], ${p('eventRunIds')}::text[], ${p('seqs')}::integer[], ${p('eventAts')}::bigint[]) with ordinality as k (tenant_id, run_id, seq, at, n)
+    join json_array_elements(${p('events')}::json) with ordinality as j (event, n) on j.n = k.n`;
 }
 
 /** `inserted`: the events (arrays) of the runs the CTE `written` returned as `(tenant_id, id)`. */
 function insertEventsOf(p: Param, tables: TableNames, written: 'created' | 'advanced') {
   return sql`inserted as (
     insert into ${sql.table(tables.runEvents)} (tenant_id, run_id, seq, at, event)
-    select e.tenant_id, e.run_id, e.seq, e.at, e.event from ${eventArrays(p)}
-    where exists (select 1 from ${sql.raw(written)} w where w.tenant_id = e.tenant_id and w.id = e.run_id)
+    select k.tenant_id, k.run_id, k.seq, k.at, j.event::text from ${eventArrays(p)}
+    where exists (select 1 from ${sql.raw(written)} w where w.tenant_id = k.tenant_id and w.id = k.run_id)
   )`;
 }
 
