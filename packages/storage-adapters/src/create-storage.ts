@@ -15,6 +15,13 @@ export interface StorageOptions {
   /** Connections in a pool opened from a URL; default 10. */
   poolSize?: number | undefined;
   /**
+   * PostgreSQL: run the store's parameterized statements as named prepared statements,
+   * parsed and planned once per connection; default true. Turn it off behind a pooler
+   * that does not keep them across transactions (PgBouncer in transaction mode before
+   * 1.21, or without `max_prepared_statements`).
+   */
+  preparedStatements?: boolean | undefined;
+  /**
    * Jobs go to BullMQ on this Redis (`redis://...` or an ioredis client the host has)
    * instead of the `jobs` table: for many worker processes on several machines.
    */
@@ -52,7 +59,7 @@ export interface Storage {
  * ```
  */
 export async function createStorage(options: StorageOptions): Promise<Storage> {
-  const database = await openSqlDatabase({ connection: options.connection, tablePrefix: options.tablePrefix, poolSize: options.poolSize });
+  const database = await openSqlDatabase({ connection: options.connection, tablePrefix: options.tablePrefix, poolSize: options.poolSize, preparedStatements: options.preparedStatements });
   try {
     if (options.migrate !== false) await migrateStore(database);
     const store = createSqlRunStore(database);

@@ -110,6 +110,7 @@ export async function openSqlDatabase(options: SqlConnectionOptions): Promise<Sq
   }
   const tables = tableNames(parsed.data.tablePrefix);
   const poolSize = parsed.data.poolSize ?? 10;
+  const pgPoolOf = (pool: PgPool): PgPool | ReturnType<typeof withNamedStatements> => (parsed.data.preparedStatements === false ? pool : withNamedStatements(pool));
   const connection = options.connection;
 
   let engine: SqlEngine;
@@ -139,7 +140,7 @@ export async function openSqlDatabase(options: SqlConnectionOptions): Promise<Sq
       const { default: pg } = await import('pg');
       pgPool = new pg.Pool({ connectionString: connection, max: poolSize });
       engine = 'postgres';
-      base = kyselyOf(new PostgresDialect({ pool: withNamedStatements(pgPool) }));
+      base = kyselyOf(new PostgresDialect({ pool: pgPoolOf(pgPool) }));
       closeOwned = () => base.destroy();
     } else {
       const mysql = await import('mysql2');
@@ -155,7 +156,7 @@ export async function openSqlDatabase(options: SqlConnectionOptions): Promise<Sq
     engine = 'postgres';
     pgPool = connection.pgPool;
     // kysely's destroy would end the host's pool: this instance is never destroyed.
-    base = kyselyOf(new PostgresDialect({ pool: withNamedStatements(connection.pgPool) }));
+    base = kyselyOf(new PostgresDialect({ pool: pgPoolOf(connection.pgPool) }));
   } else if ('mysqlPool' in connection) {
     engine = 'mysql';
     base = kyselyOf(new MysqlDialect({ pool: connection.mysqlPool }));

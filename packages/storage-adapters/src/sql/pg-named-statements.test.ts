@@ -1,5 +1,5 @@
 import { newId } from '@pipewright/core';
-import type { PostgresPoolClient } from 'kysely';
+import { sql, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithServer, testServer } from '../test-support/test-servers';
@@ -93,5 +93,24 @@ describeWithServer(server, 'asynchronous commits of the SQL job queue on Postgre
       await client.end();
       await database.close();
     }
+  });
+});
+
+describeWithServer(server, 'preparedStatements option on PostgreSQL', () => {
+  it('prepares the store’s statements by default, and none with preparedStatements: false', async () => {
+    const countPrepared = async (preparedStatements: boolean | undefined): Promise<number> => {
+      // One connection: the statements it prepared are the ones pg_prepared_statements lists.
+      const database = await openSqlDatabase({ connection: server.url, tablePrefix: 'pwtest_', poolSize: 1, preparedStatements });
+      try {
+        await migrateStore(database);
+        await database.db.selectFrom('runs').select('id').where('tenant_id', '=', newId('tenant')).execute();
+        const { rows } = await sql<{ count: string }>`select count(*) as count from pg_prepared_statements where statement like '%pwtest_runs%'`.execute(database.db);
+        return Number(rows[0]?.count);
+      } finally {
+        await database.close();
+      }
+    };
+    expect(await countPrepared(undefined)).toBeGreaterThan(0);
+    expect(await countPrepared(false)).toBe(0);
   });
 });

@@ -23,6 +23,13 @@ export interface SqlConnectionOptions {
   tablePrefix?: string | undefined;
   /** Connections in the pool this adapter opens from a URL (PostgreSQL, MySQL); default 10. */
   poolSize?: number | undefined;
+  /**
+   * PostgreSQL: run the store's parameterized statements as named prepared statements,
+   * parsed and planned once per connection; default true. Turn it off behind a pooler
+   * that does not keep them across transactions (PgBouncer in transaction mode before
+   * 1.21, or without `max_prepared_statements`).
+   */
+  preparedStatements?: boolean | undefined;
 }
 
 const urlSchema = z
@@ -44,4 +51,5 @@ export const sqlConnectionOptionsSchema: z.ZodType<SqlConnectionOptions> = z.obj
   ]),
   tablePrefix: z.string().optional(),
   poolSize: z.int().min(1).max(1000).optional(),
+  preparedStatements: z.boolean().optional(),
 });
