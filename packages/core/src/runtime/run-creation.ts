@@ -109,14 +109,17 @@ export async function createRun(core: EngineCore, request: NewRun): Promise<Crea
   // Before storing anything: a key that cannot be evaluated for this input rejects the start.
   const slots = await slotScopes(core, { tenantId: request.tenantId, workflowId: version.id, input: request.input, parent: request.parent }, version.settings);
   const result = await core.store.createRun(record, events);
+  const queueRun = (id: RunId): Promise<unknown> =>
+    slots.length > 0 ? admitRun(core, request.tenantId, id, slots) : core.queue.enqueue({ tenantId: request.tenantId, name: 'advance', payload: { runId: id }, dedupeKey: `advance:${id}` });
   if (result.created) {
     emitStored(core, request.tenantId, runId, events, 1, now);
-    if (slots.length > 0) await admitRun(core, request.tenantId, runId, slots);
-    else await core.queue.enqueue({ tenantId: request.tenantId, name: 'advance', payload: { runId }, dedupeKey: `advance:${runId}` });
-  } else if (slots.length > 0 && result.run.status === 'queued') {
+    await queueRun(runId);
+  } else if (result.run.status === 'queued') {
     // The same start again (by idempotency key): if the first one died between storing
-    // the run and taking its slots, this finishes the job. Taking slots is idempotent.
-    await admitRun(core, request.tenantId, result.run.id, slots);
+    // the run and queuing it (or taking its slots), this finishes the job. Both are
+    // idempotent: the advance job's dedupe key stands for one that is already waiting,
+    // and one that is running finds the run moved on.
+    await queueRun(result.run.id);
   }
   return result;
 }
