@@ -88,7 +88,8 @@ export function fairPlacement(database: SqlDatabase, q: Queries, queue: string) 
       mine.forEach((job, index) => places.set(job, last - mine.length + 1 + index));
     }
     if (!features.supportsWritableCte) {
-      // MySQL: one multi-row INSERT; a taken dedupe key fails it, and each job goes the single way then.
+      // MySQL: one multi-row INSERT. A taken dedupe key fails it, and each job goes the
+      // single way then, with a place of its own: the places moved on above stay gaps.
       const values: Record<string, unknown> = { queue };
       jobs.forEach((job, index) => {
         Object.assign(values, {

@@ -1,5 +1,5 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type RawBuilder } from 'kysely';
-import { queryTemplate, templatesByCount, type Param } from './query-template';
+import { compilable, queryTemplate, templatesByCount, type Param } from './query-template';
 import type { SqlFeatures } from './sql-features';
 import type { JobState, StoreDatabase } from './store-database';
 
@@ -159,7 +159,8 @@ export function jobQueueQueries(db: Kysely<StoreDatabase>, features: SqlFeatures
    * run has moved on finds nothing to do. Enqueues and the run's own writes stay
    * synchronous.
    */
-  const asyncCommit = features.supportsAsyncCommit ? [sql<boolean>`(select set_config('synchronous_commit', 'off', true)) is not null`] : [];
+  const commitsAsynchronously = sql<boolean>`(select set_config('synchronous_commit', 'off', true)) is not null`;
+  const asyncCommit = features.supportsAsyncCommit ? [commitsAsynchronously] : [];
 
   const leaseSet = (p: Param) => ({ state: 'leased' as const, lease_token: p('token'), lease_until: p('until'), attempts: sql<number>`attempts + 1`, waiting_dedupe_key: null });
 
@@ -171,15 +172,17 @@ export function jobQueueQueries(db: Kysely<StoreDatabase>, features: SqlFeatures
      * whose dedupe key another waiting job holds is not inserted (no id returned): it goes
      * the single way, which finds the job that stands for it.
      */
-    insertWaitingMany: queryTemplate<{ id: string }>((p) => ({
-      compile: () =>
+    insertWaitingMany: queryTemplate((p) =>
+      compilable(
+        db,
         sql<{ id: string }>`insert into ${sql.table('jobs')} (queue, id, tenant_id, name, payload, state, due_at, dedupe_key, waiting_dedupe_key, attempts, max_attempts, lease_token, lease_until, last_error, failed_at, fair_key)
           select ${p('queue')}, i.id, i.tenant_id, i.name, i.payload, 'waiting', i.due_at, i.dedupe_key, i.dedupe_key, 0, i.max_attempts, null, null, null, null, i.fair_key
           from unnest(${p('ids')}::text[], ${p('tenantIds')}::text[], ${p('names')}::text[], ${p('payloads')}::text[], ${p('dueAts')}::bigint[], ${p('dedupeKeys')}::text[], ${p('maxAttempts')}::integer[], ${p('fairKeys')}::bigint[])
             as i (id, tenant_id, name, payload, due_at, dedupe_key, max_attempts, fair_key)
           on conflict do nothing
-          returning id`.compile(db),
-    })),
+          returning id`,
+      ),
+    ),
     /**
      * `count` waiting jobs (`<column><i>` values) in one multi-row INSERT, where arrays
      * cannot be bound (MySQL). A dedupe key that is taken fails the whole statement.
@@ -201,11 +204,13 @@ export function jobQueueQueries(db: Kysely<StoreDatabase>, features: SqlFeatures
       db.deleteFrom('jobs').where((eb) => eb.or(Array.from({ length: count }, (_, index) => eb.and([eb('id', '=', p(`id${index}`)), eb('lease_token', '=', p(`token${index}`))])))),
     ),
     /** Completions of several jobs in one statement (PostgreSQL), committed asynchronously as `complete` is. */
-    completeMany: queryTemplate((p) => ({
-      compile: () =>
+    completeMany: queryTemplate((p) =>
+      compilable(
+        db,
         sql`delete from ${sql.table('jobs')} as j using unnest(${p('ids')}::text[], ${p('tokens')}::text[]) as c (id, token)
-          where j.id = c.id and j.lease_token = c.token and (select set_config('synchronous_commit', 'off', true)) is not null`.compile(db),
-    })),
+          where j.id = c.id and j.lease_token = c.token and ${commitsAsynchronously}`,
+      ),
+    ),
     /** Moves a tenant's last place on by `count` and returns it (RETURNING). */
     bumpTenant: queryTemplate((p) => bumpTenant(p)),
     /** The virtual time on its own, for MySQL's upsert (`bumpTenantTo`). */

@@ -1,4 +1,4 @@
-import { CompiledQuery, sql, type Compilable, type RawBuilder } from 'kysely';
+import { CompiledQuery, sql, type Compilable, type Kysely, type RawBuilder } from 'kysely';
 
 /** Marks a parameter position in a template; no real value starts with NUL. */
 const marker = '\u0000pw-param:';
@@ -50,4 +50,12 @@ export function templatesByCount<Row>(build: (p: Param, count: number) => Compil
     }
     return template;
   };
+}
+
+/**
+ * Raw SQL as something `queryTemplate` can compile: compiled through `db`, so that its
+ * plugins (the table prefix) apply to the tables the SQL names with `sql.table`.
+ */
+export function compilable<Row, Database>(db: Kysely<Database>, query: RawBuilder<Row>): Compilable<Row> {
+  return { compile: () => query.compile(db) };
 }

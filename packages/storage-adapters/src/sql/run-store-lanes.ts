@@ -47,7 +47,7 @@ export interface AppendWrite {
 /** The most runs in one statement: beyond this the arrays grow past what a batch saves. */
 const maxBatch = 64;
 
-/** Events of several writes as the arrays of `batchedRunWrites`, each event after `afterSeq` of its run. */
+/** Events of several writes as `batchedRunStatements` binds them, each event after `afterSeq` of its run. */
 function eventArrays(writes: ReadonlyArray<{ tenantId: string; runId: string; afterSeq: number; at: number; events: readonly RunEvent[] }>) {
   const eventTenantIds: string[] = [];
   const eventRunIds: string[] = [];

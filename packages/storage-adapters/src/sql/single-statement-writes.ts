@@ -1,9 +1,7 @@
-import { sql, type Compilable, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { TableNames } from '../table-names';
-import { queryTemplate, templatesByCount, type Param } from './query-template';
+import { compilable, queryTemplate, templatesByCount, type Param } from './query-template';
 import type { StoreDatabase } from './store-database';
-
-const compilable = (db: Kysely<StoreDatabase>, query: RawBuilder<unknown>): Compilable<unknown> => ({ compile: () => query.compile(db) });
 
 /** `(tenant, run, seq, at, event)` rows for `count` events; casts give the VALUES list its column types. */
 function eventValues(p: Param, count: number) {
@@ -83,10 +81,10 @@ function insertEventsOf(p: Param, tables: TableNames, written: 'created' | 'adva
 export function batchedRunStatements(db: Kysely<StoreDatabase>, tables: TableNames) {
   return {
     /** Inserts the runs that do not exist yet (no id or idempotency key taken), and the events of those. */
-    createRuns: queryTemplate<{ tenant_id: string; id: string }>((p) =>
+    createRuns: queryTemplate((p) =>
       compilable(
         db,
-        sql`with input as (
+        sql<{ tenant_id: string; id: string }>`with input as (
           select * from unnest(${p('tenantIds')}::text[], ${p('ids')}::text[], ${p('workflowIds')}::text[], ${p('versionIds')}::text[], ${p('statuses')}::text[],
             ${p('createdAts')}::bigint[], ${p('updatedAts')}::bigint[], ${p('finishedAts')}::bigint[], ${p('parentRunIds')}::text[], ${p('idempotencyKeys')}::text[], ${p('lastSeqs')}::integer[])
             as i (${sql.raw(runColumns)})
@@ -99,13 +97,13 @@ export function batchedRunStatements(db: Kysely<StoreDatabase>, tables: TableNam
         ),
         ${insertEventsOf(p, tables, 'created')}
         select tenant_id, id from created`,
-      ) as Compilable<{ tenant_id: string; id: string }>,
+      ),
     ),
     /** Moves on each run whose last sequence number is still its `expected`, and inserts the events of those. */
-    appendEvents: queryTemplate<{ tenant_id: string; id: string }>((p) =>
+    appendEvents: queryTemplate((p) =>
       compilable(
         db,
-        sql`with input as (
+        sql<{ tenant_id: string; id: string }>`with input as (
           select * from unnest(${p('tenantIds')}::text[], ${p('runIds')}::text[], ${p('expected')}::integer[], ${p('lastSeqs')}::integer[], ${p('ats')}::bigint[], ${p('statuses')}::text[], ${p('finishedAts')}::bigint[])
             as i (tenant_id, run_id, expected, last_seq, at, status, finished_at)
         ),
@@ -118,27 +116,27 @@ export function batchedRunStatements(db: Kysely<StoreDatabase>, tables: TableNam
         ),
         ${insertEventsOf(p, tables, 'advanced')}
         select tenant_id, id from advanced`,
-      ) as Compilable<{ tenant_id: string; id: string }>,
+      ),
     ),
-      /** The events of several runs after their `afterSeqs`, by run and sequence. */
-    readEvents: queryTemplate<{ tenant_id: string; run_id: string; seq: number; at: string | number; event: string }>((p) =>
+    /** The events of several runs after their `afterSeqs`, by run and sequence. */
+    readEvents: queryTemplate((p) =>
       compilable(
         db,
-        sql`select e.tenant_id, e.run_id, e.seq, e.at, e.event
+        sql<{ tenant_id: string; run_id: string; seq: number; at: string | number; event: string }>`select e.tenant_id, e.run_id, e.seq, e.at, e.event
         from unnest(${p('tenantIds')}::text[], ${p('runIds')}::text[], ${p('afterSeqs')}::integer[]) as i (tenant_id, run_id, after_seq)
         join ${sql.table(tables.runEvents)} as e on e.tenant_id = i.tenant_id and e.run_id = i.run_id and e.seq > i.after_seq
         order by e.tenant_id, e.run_id, e.seq`,
-      ) as Compilable<{ tenant_id: string; run_id: string; seq: number; at: string | number; event: string }>,
+      ),
     ),
     /** The latest version's id of several workflows; none for a workflow without versions. */
-    latestVersionIds: queryTemplate<{ tenant_id: string; workflow_id: string; id: string }>((p) =>
+    latestVersionIds: queryTemplate((p) =>
       compilable(
         db,
-        sql`select i.tenant_id, i.workflow_id, v.id
+        sql<{ tenant_id: string; workflow_id: string; id: string }>`select i.tenant_id, i.workflow_id, v.id
         from unnest(${p('tenantIds')}::text[], ${p('workflowIds')}::text[]) as i (tenant_id, workflow_id)
         join ${sql.table(tables.workflows)} as w on w.tenant_id = i.tenant_id and w.id = i.workflow_id
         join ${sql.table(tables.workflowVersions)} as v on v.tenant_id = w.tenant_id and v.workflow_id = w.id and v.version = w.latest_version`,
-      ) as Compilable<{ tenant_id: string; workflow_id: string; id: string }>,
+      ),
     ),
   };
 }
