@@ -109,6 +109,14 @@ async function listRunsP95(storage: Storage, label: string): Promise<number> {
 export const listRunsSqliteFile = join(tmpdir(), 'pipewright-bench', `list-runs-1m-v${listRunsSeed.version}.db`);
 const listRunsPgPrefix = `pwbench_l1m_v${listRunsSeed.version}_`;
 
+/** A linear10 figure and what it is per step: runs/s, then µs per step (ten steps a run). */
+function linear10Figures(perSecond: number): Array<{ value: number; unit: string }> {
+  return [
+    { value: perSecond, unit: 'runs/s' },
+    { value: 1e6 / (perSecond * 10), unit: 'µs' },
+  ];
+}
+
 export const storageBenchmarks: EngineBench[] = [
   {
     name: 'engine.sqlite.linear10',
@@ -116,41 +124,38 @@ export const storageBenchmarks: EngineBench[] = [
       guarded(['engine.sqlite.linear10.runs_per_s', 'engine.sqlite.linear10.us_per_step'], async () => {
         const { perSecond, note: logged } = await withTempSqlite((storage) => inProcessRunsPerSecond(storage, inFlight));
         note(logged);
-        return [
-          { value: perSecond, unit: 'runs/s' },
-          { value: 1e6 / (perSecond * 10), unit: 'µs' },
-        ];
+        return linear10Figures(perSecond);
       }),
   },
   {
     name: 'engine.postgres.linear10.w1',
     run: () =>
-      onServer('postgres', ['engine.postgres.linear10.w1.runs_per_s'], async (connection) => {
+      onServer('postgres', ['engine.postgres.linear10.w1.runs_per_s', 'engine.postgres.linear10.w1.us_per_step'], async (connection) => {
         const { perSecond, note: logged } = await withServerTables(connection, (storage, tablePrefix) =>
           workerPoolRunsPerSecond(storage, { connection, tablePrefix, workerCount: 1, inFlightPerWorker: inFlight }),
         );
         note(logged);
-        return [{ value: perSecond, unit: 'runs/s' }];
+        return linear10Figures(perSecond);
       }),
   },
   {
     name: 'engine.postgres.linear10.w4',
     run: () =>
-      onServer('postgres', ['engine.postgres.linear10.w4.runs_per_s'], async (connection) => {
+      onServer('postgres', ['engine.postgres.linear10.w4.runs_per_s', 'engine.postgres.linear10.w4.us_per_step'], async (connection) => {
         const { perSecond, note: logged } = await withServerTables(connection, (storage, tablePrefix) =>
           workerPoolRunsPerSecond(storage, { connection, tablePrefix, workerCount: 4, inFlightPerWorker: inFlight }),
         );
         note(logged);
-        return [{ value: perSecond, unit: 'runs/s' }];
+        return linear10Figures(perSecond);
       }),
   },
   {
     name: 'engine.mysql.linear10',
     run: () =>
-      onServer('mysql', ['engine.mysql.linear10.runs_per_s'], async (connection) => {
+      onServer('mysql', ['engine.mysql.linear10.runs_per_s', 'engine.mysql.linear10.us_per_step'], async (connection) => {
         const { perSecond, note: logged } = await withServerTables(connection, (storage) => inProcessRunsPerSecond(storage, inFlight));
         note(logged);
-        return [{ value: perSecond, unit: 'runs/s' }];
+        return linear10Figures(perSecond);
       }),
   },
   {
