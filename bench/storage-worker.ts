@@ -4,13 +4,20 @@
  *
  *   node --import tsx bench/storage-worker.ts <connection> <table prefix> <concurrency>
  *
- * Messages over the IPC channel: it sends `ready` once leasing, and `stopped` (with the
- * errors its engine logged) after a `stop`; it exits when the parent goes away too.
+ * Messages over the IPC channel: it sends `ready` once leasing, `finished` with the runs
+ * that ended since the last one (per tenant), and `stopped` (with the errors its engine
+ * logged) after a `stop`; it exits when the parent goes away too.
  */
 import { createStorage } from '@pipewright/storage-adapters';
 import { engineOn, LoggedErrors } from './bench-engine';
 
-export type WorkerMessage = { type: 'ready' } | { type: 'stopped'; note: string | undefined } | { type: 'error'; message: string };
+/** Runs that ended, by tenant: succeeded, and failed or cancelled. */
+export type FinishedRuns = Record<string, { succeeded: number; unsuccessful: number }>;
+export type WorkerMessage =
+  | { type: 'ready' }
+  | { type: 'finished'; runs: FinishedRuns }
+  | { type: 'stopped'; note: string | undefined }
+  | { type: 'error'; message: string };
 export type ParentMessage = { type: 'stop' };
 
 const [connection, tablePrefix, concurrencyArg] = process.argv.slice(2);
@@ -28,6 +35,26 @@ try {
   const storage = await createStorage({ connection, tablePrefix, migrate: false });
   const logged = new LoggedErrors();
   const engine = engineOn(storage, { concurrency, logger: logged });
+  // The engine announces a run's end once its last events are stored. Ends are sent to the
+  // starter in one message per turn of the event loop, so that it refills the in-flight
+  // runs without counting them in the database, and the IPC costs little per run.
+  let ended: FinishedRuns | undefined;
+  const flushEnded = (): void => {
+    if (ended !== undefined) send({ type: 'finished', runs: ended });
+    ended = undefined;
+  };
+  const runEnded = (tenantId: string, succeeded: boolean): void => {
+    if (ended === undefined) {
+      ended = {};
+      setImmediate(flushEnded);
+    }
+    const counts = (ended[tenantId] ??= { succeeded: 0, unsuccessful: 0 });
+    if (succeeded) counts.succeeded++;
+    else counts.unsuccessful++;
+  };
+  engine.on('run.succeeded', (e) => runEnded(e.tenantId, true));
+  engine.on('run.failed', (e) => runEnded(e.tenantId, false));
+  engine.on('run.cancelled', (e) => runEnded(e.tenantId, false));
   engine.start();
 
   let stopping = false;

@@ -4,15 +4,13 @@ import { performance } from 'node:perf_hooks';
 import { createEngine, type Engine } from '@pipewright/core';
 import type { Storage } from '@pipewright/storage-adapters';
 import { benchRegistry } from './bench-engine';
-import { BenchFailure, describeError, sleep, within } from './bench-stats';
+import { BenchFailure, describeError, within } from './bench-stats';
 import { medianOfRounds, stallMs } from './durable-rounds';
 import { benchInput, linear10 } from './engine-workloads';
-import type { ParentMessage, WorkerMessage } from './storage-worker';
+import type { FinishedRuns, ParentMessage, WorkerMessage } from './storage-worker';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const workerScript = fileURLToPath(new URL('./storage-worker.ts', import.meta.url));
-/** How often the starter counts unfinished runs in the database. Near 1,000 runs/s this lag leaves a few in-flight slots empty between counts. */
-const pollMs = 5;
 const readyTimeoutMs = 60_000;
 
 interface WorkerProcess {
@@ -24,7 +22,7 @@ interface WorkerProcess {
   note: string | undefined;
 }
 
-function startWorker(connection: string, tablePrefix: string, concurrency: number, index: number): WorkerProcess {
+function startWorker(connection: string, tablePrefix: string, concurrency: number, index: number, ended: EndedRuns): WorkerProcess {
   // The worker runs on the built packages, as the starter does: tsx resolves them through their exports.
   const child = spawn(process.execPath, ['--import', 'tsx', workerScript, connection, tablePrefix, String(concurrency)], {
     cwd: repoRoot,
@@ -47,6 +45,7 @@ function startWorker(connection: string, tablePrefix: string, concurrency: numbe
   let stopped = false;
   child.on('message', (message: WorkerMessage) => {
     if (message.type === 'ready') markReady();
+    else if (message.type === 'finished') ended.add(message.runs);
     else if (message.type === 'stopped') {
       stopped = true;
       worker.note = message.note;
@@ -75,11 +74,7 @@ async function stopWorker(worker: WorkerProcess): Promise<void> {
 const unfinished = ['queued', 'running', 'waiting'] as const;
 const unsuccessful = ['failed', 'cancelled'] as const;
 
-/**
- * Runs of one tenant in some statuses, counted in the database the workers write to.
- * The poll counts the unfinished ones: never more than are in flight, where counting the
- * finished ones would read every run of the round, 200 times a second.
- */
+/** Runs of one tenant in some statuses, counted in the database the workers write to. */
 async function countRuns(storage: Storage, tenantId: string, statuses: readonly string[]): Promise<number> {
   const row = await storage.database.db
     .selectFrom('runs')
@@ -90,70 +85,99 @@ async function countRuns(storage: Storage, tenantId: string, statuses: readonly 
   return Number(row.count);
 }
 
+/** Runs that ended, by tenant, as the workers report them, and a wake-up for whoever waits. */
+class EndedRuns {
+  private readonly byTenant = new Map<string, { succeeded: number; unsuccessful: number }>();
+  private wake: (() => void) | undefined;
+
+  add(runs: FinishedRuns): void {
+    for (const [tenantId, counts] of Object.entries(runs)) {
+      const total = this.of(tenantId);
+      total.succeeded += counts.succeeded;
+      total.unsuccessful += counts.unsuccessful;
+    }
+    this.wake?.();
+  }
+
+  of(tenantId: string): { succeeded: number; unsuccessful: number } {
+    let counts = this.byTenant.get(tenantId);
+    if (counts === undefined) this.byTenant.set(tenantId, (counts = { succeeded: 0, unsuccessful: 0 }));
+    return counts;
+  }
+
+  /** Resolves at the next report, or after `ms` (so that worker failures are seen). */
+  next(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+    });
+  }
+}
+
 /**
  * One round: this process starts runs and keeps `inFlight` of them unfinished, while the
- * worker processes advance them. A run is finished when its start returned and the
- * database no longer shows it unfinished. Each round has a tenant of its own, so that
- * its counts start at zero.
+ * worker processes advance them. A run is in flight from the call that starts it until a
+ * worker reports its end, which the engine announces once the run's last events are
+ * stored. Each round has a tenant of its own, so that its counts start at zero.
  */
-async function round(storage: Storage, starter: Engine, workers: readonly WorkerProcess[], inFlight: number, durationMs: number, index: number): Promise<number> {
+async function round(storage: Storage, starter: Engine, workers: readonly WorkerProcess[], ended: EndedRuns, inFlight: number, durationMs: number, index: number): Promise<number> {
   const ctx = { tenantId: `bench_r${index < 0 ? 'warmup' : index}` };
   const workflow = linear10();
   await starter.workflows.save(ctx, workflow);
   await starter.workflows.publish(ctx, workflow.id);
+  const counts = ended.of(ctx.tenantId);
+  const finished = (): number => counts.succeeded + counts.unsuccessful;
 
   let issued = 0;
-  /** Starts that returned: their runs are stored and queued. */
-  let started = 0;
+  let startsReturned = 0;
   const startFailures: string[] = [];
-  const pending = new Set<Promise<unknown>>();
   const issue = (): void => {
-    const starting = starter.runs.start(ctx, { workflowId: workflow.id }, benchInput(issued++)).then(
-      () => void started++,
-      (error: unknown) => void startFailures.push(describeError(error)),
+    starter.runs.start(ctx, { workflowId: workflow.id }, benchInput(issued++)).then(
+      () => void startsReturned++,
+      (error: unknown) => {
+        startsReturned++;
+        startFailures.push(describeError(error));
+      },
     );
-    pending.add(starting);
-    void starting.finally(() => pending.delete(starting));
   };
   const failedRound = (perSecond: number, failed: number, first: string): BenchFailure =>
     new BenchFailure(`${startFailures.length + failed} of ${issued} runs failed (${perSecond.toFixed(0)} runs/s meanwhile); first: ${first}`);
 
-  /** Unfinished runs at the last count, and how many starts had returned when it began. */
-  let active = 0;
-  let countedStarts = 0;
-  let finished = 0;
   let lastProgress = performance.now();
-  // Starts that returned after the count began may or may not be in it: they count as in
-  // flight anyway, so the estimate errs towards fewer runs in flight, never more.
-  const inFlightNow = (): number => pending.size + active + (started - countedStarts);
-  const poll = async (): Promise<void> => {
+  let lastFinished = 0;
+  const waitForEnds = async (): Promise<void> => {
     const failure = workers.find((worker) => worker.failure !== undefined)?.failure;
     if (failure !== undefined) throw new BenchFailure(failure);
-    await sleep(pollMs);
-    const returned = started;
-    active = await countRuns(storage, ctx.tenantId, unfinished);
-    countedStarts = returned;
-    // The count may include runs whose start has not returned yet: finished is never overstated.
-    if (returned - active > finished) {
-      finished = returned - active;
+    await ended.next(100);
+    if (finished() > lastFinished) {
+      lastFinished = finished();
       lastProgress = performance.now();
+    } else if (performance.now() - lastProgress > stallMs) {
+      throw new BenchFailure(`no run finished for ${stallMs / 1000} s with ${issued - finished()} in flight`);
     }
-    if (performance.now() - lastProgress > stallMs) throw new BenchFailure(`no run finished for ${stallMs / 1000} s with ${inFlightNow()} in flight`);
   };
 
   const start = performance.now();
+  // A failed start never reaches a worker: it leaves the window, and fails the round below.
   while (performance.now() - start < durationMs) {
-    while (inFlightNow() < inFlight) issue();
-    await poll();
+    while (issued - finished() - startFailures.length < inFlight) issue();
+    await waitForEnds();
   }
-  while (pending.size > 0) await poll();
-  // A failed start may leave its run queued with no job to advance it: waiting for it would only stall.
-  if (startFailures.length > 0) throw failedRound((finished / (performance.now() - start)) * 1000, 0, `start: ${startFailures[0] ?? ''}`);
-  while (finished < started) await poll();
-  const perSecond = (finished / (performance.now() - start)) * 1000;
+  while (startsReturned < issued) await waitForEnds();
+  if (startFailures.length > 0) throw failedRound((finished() / (performance.now() - start)) * 1000, 0, `start: ${startFailures[0] ?? ''}`);
+  while (finished() < issued) await waitForEnds();
+  const perSecond = (finished() / (performance.now() - start)) * 1000;
 
-  const failed = await countRuns(storage, ctx.tenantId, unsuccessful);
-  if (failed > 0) throw failedRound(perSecond, failed, 'a run ended failed or cancelled');
+  if (counts.unsuccessful > 0) throw failedRound(perSecond, counts.unsuccessful, 'a run ended failed or cancelled');
+  // What the workers reported must be what they stored.
+  const [stillUnfinished, failed] = await Promise.all([countRuns(storage, ctx.tenantId, unfinished), countRuns(storage, ctx.tenantId, unsuccessful)]);
+  if (stillUnfinished > 0 || failed > 0) {
+    throw new BenchFailure(`the workers reported ${issued} runs ended, but the database holds ${stillUnfinished} unfinished and ${failed} failed`);
+  }
   return perSecond;
 }
 
@@ -168,12 +192,13 @@ export async function workerPoolRunsPerSecond(
 ): Promise<{ perSecond: number; note: string | undefined }> {
   // The starter's engine is never started: it writes runs and jobs, the workers take them.
   const starter = createEngine({ registry: benchRegistry, store: storage.store, queue: storage.queue });
-  const workers = Array.from({ length: options.workerCount }, (_, index) => startWorker(options.connection, options.tablePrefix, options.inFlightPerWorker, index));
+  const ended = new EndedRuns();
+  const workers = Array.from({ length: options.workerCount }, (_, index) => startWorker(options.connection, options.tablePrefix, options.inFlightPerWorker, index, ended));
   try {
     const ready = await within(Promise.all(workers.map((worker) => worker.ready)).then(() => true), readyTimeoutMs);
     if (ready === undefined) throw new BenchFailure(`the workers were not ready within ${readyTimeoutMs / 1000} s`);
     const inFlight = options.inFlightPerWorker * options.workerCount;
-    const perSecond = await medianOfRounds((durationMs, index) => round(storage, starter, workers, inFlight, durationMs, index));
+    const perSecond = await medianOfRounds((durationMs, index) => round(storage, starter, workers, ended, inFlight, durationMs, index));
     await Promise.all(workers.map(stopWorker));
     const notes = workers.flatMap((worker, index) => (worker.note === undefined ? [] : [`worker ${index}: ${worker.note}`]));
     return { perSecond, note: notes.length === 0 ? undefined : notes.join('; ') };

@@ -27,6 +27,14 @@ function notBlocked(p: Param) {
     ]);
 }
 
+/**
+ * Whether a waiting job other than `id` has the dedupe key `key`: one that a lease skipped
+ * while the job with that key was leased (see {@link notBlocked}).
+ */
+function successorWaiting(queue: Expression<unknown>, key: Expression<unknown>, id: Expression<unknown>): RawBuilder<boolean> {
+  return sql<boolean>`exists (select 1 from ${sql.table('jobs')} as w where w.queue = ${queue} and w.dedupe_key = ${key} and w.state = 'waiting' and w.id <> ${id})`;
+}
+
 /** `a` or `b`, whichever is larger: `greatest` is not SQLite, `max(a, b)` is only SQLite. */
 const larger = (a: Expression<unknown>, b: Expression<unknown>) => sql<number>`case when ${a} > ${b} then ${a} else ${b} end`;
 
@@ -168,19 +176,40 @@ export function jobQueueQueries(db: Kysely<StoreDatabase>, features: SqlFeatures
     /** A waiting job with its place (`fairKey`), or a delayed one with NULL. */
     insert: queryTemplate((p) => db.insertInto('jobs').values({ ...newJob(p), state: p('state'), fair_key: p('fairKey') })),
     /**
-     * Waiting jobs of several tenants in one statement, from arrays (PostgreSQL). A job
-     * whose dedupe key another waiting job holds is not inserted (no id returned): it goes
-     * the single way, which finds the job that stands for it.
+     * Waiting jobs of several tenants with their places, in one statement (PostgreSQL):
+     * each tenant's last place moves on by its number of jobs (as `bumpTenant` does), the
+     * jobs take those places in input order, and `notify` sends one NOTIFY on `channel`,
+     * which PostgreSQL delivers at commit. One round trip and one flush to disk where the
+     * move, the insert and the NOTIFY took three. A job whose dedupe key another waiting
+     * job holds is not inserted (no id returned); its place stays a gap.
      */
-    insertWaitingMany: queryTemplate((p) =>
+    insertWaitingPlaced: queryTemplate((p) =>
       compilable(
         db,
-        sql<{ id: string }>`insert into ${sql.table('jobs')} (queue, id, tenant_id, name, payload, state, due_at, dedupe_key, waiting_dedupe_key, attempts, max_attempts, lease_token, lease_until, last_error, failed_at, fair_key)
-          select ${p('queue')}, i.id, i.tenant_id, i.name, i.payload, 'waiting', i.due_at, i.dedupe_key, i.dedupe_key, 0, i.max_attempts, null, null, null, null, i.fair_key
-          from unnest(${p('ids')}::text[], ${p('tenantIds')}::text[], ${p('names')}::text[], ${p('payloads')}::text[], ${p('dueAts')}::bigint[], ${p('dedupeKeys')}::text[], ${p('maxAttempts')}::integer[], ${p('fairKeys')}::bigint[])
-            as i (id, tenant_id, name, payload, due_at, dedupe_key, max_attempts, fair_key)
-          on conflict do nothing
-          returning id`,
+        sql<{ id: string }>`with input as (
+            select i.*, row_number() over (partition by i.tenant_id order by i.n) as k, count(*) over (partition by i.tenant_id) as c
+            from unnest(${p('ids')}::text[], ${p('tenantIds')}::text[], ${p('names')}::text[], ${p('payloads')}::text[], ${p('dueAts')}::bigint[], ${p('dedupeKeys')}::text[], ${p('maxAttempts')}::integer[])
+              with ordinality as i (id, tenant_id, name, payload, due_at, dedupe_key, max_attempts, n)
+          ),
+          virtual_time as (select ${virtualTime(db, p)} as t),
+          placed as (
+            insert into ${sql.table('queue_tenants')} as g (queue, tenant_id, last_fair_key)
+            select ${p('queue')}, tenant_id, (select t from virtual_time) + max(c) - 1 from input group by tenant_id
+            -- Tenants in one order everywhere, so that two statements lock their rows alike.
+            order by tenant_id
+            on conflict (queue, tenant_id) do update
+              set last_fair_key = greatest(g.last_fair_key + (excluded.last_fair_key - (select t from virtual_time) + 1), excluded.last_fair_key)
+            returning tenant_id, last_fair_key
+          ),
+          inserted as (
+            insert into ${sql.table('jobs')} (queue, id, tenant_id, name, payload, state, due_at, dedupe_key, waiting_dedupe_key, attempts, max_attempts, lease_token, lease_until, last_error, failed_at, fair_key)
+            select ${p('queue')}, i.id, i.tenant_id, i.name, i.payload, 'waiting', i.due_at, i.dedupe_key, i.dedupe_key, 0, i.max_attempts, null, null, null, null, g.last_fair_key - i.c + i.k
+            from input i join placed g on g.tenant_id = i.tenant_id
+            on conflict do nothing
+            returning id
+          ),
+          notified as (select pg_notify(${p('channel')}, '') as sent where ${p('notify')}::boolean)
+        select inserted.id from inserted left join notified on true`,
       ),
     ),
     /**
@@ -203,12 +232,16 @@ export function jobQueueQueries(db: Kysely<StoreDatabase>, features: SqlFeatures
     completeRows: templatesByCount((p, count) =>
       db.deleteFrom('jobs').where((eb) => eb.or(Array.from({ length: count }, (_, index) => eb.and([eb('id', '=', p(`id${index}`)), eb('lease_token', '=', p(`token${index}`))])))),
     ),
-    /** Completions of several jobs in one statement (PostgreSQL), committed asynchronously as `complete` is. */
+    /**
+     * Completions of several jobs in one statement (PostgreSQL), committed asynchronously
+     * as `complete` is; each completed job answers whether it leaves a successor (see `complete`).
+     */
     completeMany: queryTemplate((p) =>
       compilable(
         db,
-        sql`delete from ${sql.table('jobs')} as j using unnest(${p('ids')}::text[], ${p('tokens')}::text[]) as c (id, token)
-          where j.id = c.id and j.lease_token = c.token and ${commitsAsynchronously}`,
+        sql<{ id: string; successor: boolean }>`delete from ${sql.table('jobs')} as j using unnest(${p('ids')}::text[], ${p('tokens')}::text[]) as c (id, token)
+          where j.id = c.id and j.lease_token = c.token and ${commitsAsynchronously}
+          returning j.id, ${successorWaiting(sql.ref('j.queue'), sql.ref('j.dedupe_key'), sql.ref('j.id'))} as successor`,
       ),
     ),
     /** Moves a tenant's last place on by `count` and returns it (RETURNING). */
@@ -299,6 +332,19 @@ export function jobQueueQueries(db: Kysely<StoreDatabase>, features: SqlFeatures
         .where('id', '=', p('id'))
         .where('lease_token', '=', p('token'))
         .where((eb) => eb.and(asyncCommit)),
+    ),
+    /**
+     * `complete`, answering whether a job with the completed one's dedupe key is waiting:
+     * the completion lets it be leased, and only the completing process knows (where the
+     * database returns deleted rows).
+     */
+    completeReturning: queryTemplate((p) =>
+      db
+        .deleteFrom('jobs')
+        .where('id', '=', p('id'))
+        .where('lease_token', '=', p('token'))
+        .where((eb) => eb.and(asyncCommit))
+        .returning(() => [successorWaiting(sql.ref('jobs.queue'), sql.ref('jobs.dedupe_key'), sql.ref('jobs.id')).as('successor')]),
     ),
     /** Delayed until the retry is due: it gets a new place then, as any delayed job. */
     retry: queryTemplate((p) =>

@@ -55,6 +55,37 @@ describeWithServer(server, 'named prepared statements on PostgreSQL', () => {
     }
   });
 
+  it('prepares a text again as its executions double, so that its plan sees the tables grown, and frees the old name', async () => {
+    const named = withNamedStatements(pool);
+    const text = `select a from ${table} where id = $1 and a is not null`;
+    const names = async (): Promise<string[]> => {
+      const client = await named.connect();
+      try {
+        return (await client.query<{ name: string; statement: string }>('select name, statement from pg_prepared_statements', [])).rows
+          .filter((row) => row.statement === text)
+          .map((row) => row.name);
+      } finally {
+        client.release();
+      }
+    };
+    const execute = async () => {
+      const client = await named.connect();
+      try {
+        return (await client.query<{ a: string }>(text, [1])).rows;
+      } finally {
+        client.release();
+      }
+    };
+    for (let i = 0; i < 63; i++) expect(await execute()).toEqual([{ a: 'one' }]);
+    const [first, ...others] = await names();
+    expect(others).toEqual([]);
+    // The 64th execution prepares it under the next name; the next checkout of the connection frees the first.
+    expect(await execute()).toEqual([{ a: 'one' }]);
+    const [second, ...rest] = await names();
+    expect(rest).toEqual([]);
+    expect(second).toBe(`${first as string}_1`);
+  });
+
   it('runs a SELECT * unnamed once a migration changed its columns, instead of failing', async () => {
     const text = `select * from ${table} where id = $1`;
     expect((await run(text, [1])).rows).toEqual([{ id: 1, a: 'one' }]);

@@ -14,6 +14,80 @@ for (const { name, server, database } of await sqlTestTargets('job-queue')) {
     // A queue name per case: the cases count pending jobs and dead letters of the whole queue.
     jobQueueContract({ name: `sql ${name}`, create: async ({ clock }) => createSqlJobQueue(await database(), { queueName: newId('q'), clock, pollIntervalMs: 20 }) });
   });
+
+  // A worker whose last lease found the queue empty looks again only when something may
+  // have become leasable; with a poll a minute long, these jobs are taken only if it does.
+  describeWithServer(server, `sql job queue on ${name}: looking for work without the poll`, () => {
+    const tenantId = asTenantId('acme');
+    const soon = 5_000;
+
+    it('takes a job that waited behind another with its dedupe key as soon as that one completes', async () => {
+      const queue = createSqlJobQueue(await database(), { queueName: newId('q'), pollIntervalMs: 60_000 });
+      let secondHandledAt: number | undefined;
+      let firstDoneAt = 0;
+      let handledSecond: () => void = () => undefined;
+      const secondHandled = new Promise<void>((resolve) => (handledSecond = resolve));
+      const worker = queue.process(
+        async (job) => {
+          if (job.name === 'second') {
+            secondHandledAt = Date.now();
+            handledSecond();
+            return;
+          }
+          await queue.enqueue({ tenantId, name: 'second', payload: {}, dedupeKey: 'advance:one' });
+          // The enqueue's wake-up leases meanwhile and finds the second job blocked by this one.
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          firstDoneAt = Date.now();
+        },
+        { concurrency: 2 },
+      );
+      try {
+        await queue.enqueue({ tenantId, name: 'first', payload: {}, dedupeKey: 'advance:one' });
+        await Promise.race([secondHandled, new Promise((resolve) => setTimeout(resolve, soon))]);
+        expect(secondHandledAt).toBeDefined();
+        expect(secondHandledAt as number).toBeGreaterThanOrEqual(firstDoneAt);
+      } finally {
+        await worker.stop({ graceful: true });
+        await queue.close();
+      }
+    });
+
+    it('takes a job enqueued while every slot was busy as soon as a slot frees', async () => {
+      const queue = createSqlJobQueue(await database(), { queueName: newId('q'), pollIntervalMs: 60_000 });
+      const handled: string[] = [];
+      let releaseFirst: () => void = () => undefined;
+      const firstMayEnd = new Promise<void>((resolve) => (releaseFirst = resolve));
+      let handledSecond: () => void = () => undefined;
+      const secondHandled = new Promise<void>((resolve) => (handledSecond = resolve));
+      let startedFirst: () => void = () => undefined;
+      const firstStarted = new Promise<void>((resolve) => (startedFirst = resolve));
+      const worker = queue.process(
+        async (job) => {
+          handled.push(job.name);
+          if (job.name === 'first') {
+            startedFirst();
+            await firstMayEnd;
+          } else handledSecond();
+        },
+        { concurrency: 1 },
+      );
+      try {
+        await queue.enqueue({ tenantId, name: 'first', payload: {} });
+        await firstStarted;
+        await queue.enqueue({ tenantId, name: 'second', payload: {} });
+        // A look while the slot is busy would lease nothing; give one the time to happen.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(handled).toEqual(['first']);
+        releaseFirst();
+        await Promise.race([secondHandled, new Promise((resolve) => setTimeout(resolve, soon))]);
+        expect(handled).toEqual(['first', 'second']);
+      } finally {
+        releaseFirst();
+        await worker.stop({ graceful: true });
+        await queue.close();
+      }
+    });
+  });
 }
 
 describeWithServer(postgres, 'sql job queue on postgres: LISTEN/NOTIFY', () => {

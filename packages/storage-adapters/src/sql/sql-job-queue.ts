@@ -74,6 +74,13 @@ interface Lease {
   cancelExpiry: (() => void) | undefined;
 }
 
+/** A job to complete; `keyed`: it has a dedupe key. */
+interface Completion {
+  id: string;
+  token: string;
+  keyed: boolean;
+}
+
 interface Worker {
   handler: JobHandler;
   concurrency: number;
@@ -86,6 +93,15 @@ interface Worker {
   filling: boolean;
   /** Set when a wake-up arrives during a fill, so the fill looks again before it rests. */
   wakeAgain: boolean;
+  /**
+   * Whether a lease may find a job: false once a lease came back with fewer jobs than it
+   * asked for and nothing woke the worker since. A worker that finishes a job then looks
+   * for the next one only when it may find one: with several processes, most such looks
+   * found nothing, a statement each.
+   */
+  mayFind: boolean;
+  /** Wake-ups so far: a lease that started before the last one cannot clear `mayFind`. */
+  wakes: number;
   cancelPoll: (() => void) | undefined;
 }
 
@@ -114,8 +130,13 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
   const clock = options.clock ?? realClock;
   const pollIntervalMs = parsed.data.pollIntervalMs ?? 250;
   const channel = `${database.tables.jobs}_${queueName}`.replace(/[^a-zA-Z0-9_]/g, '_').slice(0, 63);
-  const placement = fairPlacement(database, q, queueName);
   const workers = new Set<Worker>();
+  /** Whether a worker of this process could take a job now: it is woken directly then, and no NOTIFY is needed. */
+  const localSlotFree = (): boolean => {
+    for (const worker of workers) if (worker.state === 'running' && worker.leases.size < worker.concurrency) return true;
+    return false;
+  };
+  const placement = fairPlacement(database, q, queueName, features.supportsListenNotify ? { channel, wanted: () => !localSlotFree() } : undefined);
   let closed = false;
   let stopListening: Promise<(() => Promise<void>) | undefined> | undefined;
   /**
@@ -127,21 +148,33 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
   let placeDueAt = 0;
   let placing: Promise<void> | undefined;
 
-  const completeAlone = async (done: { id: string; token: string }): Promise<void> => {
-    await retryTransient(() => database.write('statement', (db) => db.executeQuery(q.complete(done))));
+  /**
+   * A completion, answering whether a job with the completed one's dedupe key waits (its
+   * lease is free to take now). Where deleted rows cannot be returned (MySQL), a job with
+   * a dedupe key may always leave one.
+   */
+  const completeAlone = async (done: Completion): Promise<boolean> => {
+    if (!features.supportsReturning) {
+      await retryTransient(() => database.write('statement', (db) => db.executeQuery(q.complete({ id: done.id, token: done.token }))));
+      return done.keyed;
+    }
+    const { rows } = await retryTransient(() => database.write('statement', (db) => db.executeQuery(q.completeReturning({ id: done.id, token: done.token }))));
+    return Boolean(rows[0]?.successor);
   };
   /** Completions of jobs that finished together go in one statement (on a server: SQLite's writes share a commit anyway). */
   const completions = features.singleConnection
     ? undefined
-    : new StatementCoalescer<{ id: string; token: string }, void>({
+    : new StatementCoalescer<Completion, boolean>({
         maxBatch: 64,
         writeOne: completeAlone,
         writeBatch: async (done) => {
-          const statement = features.supportsWritableCte
-            ? q.completeMany({ ids: done.map((job) => job.id), tokens: done.map((job) => job.token) })
-            : q.completeRows(done.length)(Object.fromEntries(done.flatMap((job, index) => [[`id${index}`, job.id], [`token${index}`, job.token]])));
-          await retryTransient(() => db.executeQuery(statement));
-          return done.map(() => undefined);
+          if (!features.supportsWritableCte) {
+            await retryTransient(() => db.executeQuery(q.completeRows(done.length)(Object.fromEntries(done.flatMap((job, index) => [[`id${index}`, job.id], [`token${index}`, job.token]])))));
+            return done.map((job) => job.keyed);
+          }
+          const { rows } = await retryTransient(() => db.executeQuery(q.completeMany({ ids: done.map((job) => job.id), tokens: done.map((job) => job.token) })));
+          const successors = new Set(rows.filter((row) => Boolean(row.successor)).map((row) => row.id));
+          return done.map((job) => successors.has(job.id));
         },
       });
   const notifyAll = async (): Promise<void> => {
@@ -157,8 +190,14 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
     },
   });
 
+  /** Something new may be leasable: a job was enqueued, a NOTIFY came, the poll is due. */
+  const wake = (worker: Worker): void => {
+    worker.wakes++;
+    worker.mayFind = true;
+    void fill(worker);
+  };
   const wakeAll = (): void => {
-    for (const worker of workers) void fill(worker);
+    for (const worker of workers) wake(worker);
   };
 
   function ensureListening(): void {
@@ -169,12 +208,12 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
   /**
    * Wakes this process's workers, and the other processes' through NOTIFY unless a local
    * worker has a free slot and so takes the job at once: a NOTIFY is a round trip.
+   * `notified`: the enqueue's own statement sent the NOTIFY already.
    */
-  async function announce(): Promise<void> {
-    let localSlot = false;
-    for (const worker of workers) if (worker.state === 'running' && worker.leases.size < worker.concurrency) localSlot = true;
+  async function announce(notified: boolean): Promise<void> {
+    const localSlot = localSlotFree();
     wakeAll();
-    if (features.supportsListenNotify && !localSlot) await notifications.submit(undefined, undefined);
+    if (features.supportsListenNotify && !localSlot && !notified) await notifications.submit(undefined, undefined);
   }
 
   /** A job without a place falls due at `dueAt`: the first lease after it places the job. */
@@ -182,7 +221,7 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
     placeDueAt = Math.min(placeDueAt, dueAt);
   }
 
-  async function enqueueRow(input: Parameters<JobQueue['enqueue']>[0]): Promise<{ id: string; deduplicated: boolean }> {
+  async function enqueueRow(input: Parameters<JobQueue['enqueue']>[0]): Promise<{ id: string; deduplicated: boolean; notified: boolean }> {
     const now = clock.now();
     const dueAt = input.dueAt ?? now;
     const id = newTimeOrderedId('job');
@@ -190,9 +229,9 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
     const job = { queue: queueName, id, tenantId: input.tenantId, name: input.name, payload: JSON.stringify(input.payload ?? null), dueAt, dedupeKey, maxAttempts: input.maxAttempts ?? defaultMaxAttempts };
     for (;;) {
       try {
-        await placement.insert(job, dueAt <= now);
+        const notified = await placement.insert(job, dueAt <= now);
         if (dueAt > now) placeBy(dueAt);
-        return { id, deduplicated: false };
+        return { id, deduplicated: false, notified };
       } catch (error) {
         if (!isUniqueViolation(error) || dedupeKey === null) throw error;
       }
@@ -204,7 +243,7 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
         // A delayed job brought forward is placed when it falls due now, as any delayed job.
         placeBy(dueAt);
       }
-      return { id: waiting.id, deduplicated: true };
+      return { id: waiting.id, deduplicated: true, notified: false };
     }
   }
 
@@ -230,8 +269,8 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
     await placing;
   }
 
-  /** Takes up to `limit` due jobs (and expired leases) for one worker. */
-  async function lease(worker: Worker, limit: number): Promise<Lease[]> {
+  /** Takes up to `limit` due jobs (and expired leases) for one worker; `exhausted`: there were fewer. */
+  async function lease(worker: Worker, limit: number): Promise<{ leases: Lease[]; exhausted: boolean }> {
     const now = clock.now();
     const token = newId('lease');
     const expiresAt = now + worker.leaseMs;
@@ -270,7 +309,7 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
       }
       leases.push({ row, token, expiresAt, held: true, lostReason: undefined, controller: undefined, cancelExpiry: undefined });
     }
-    return leases;
+    return { leases, exhausted: rows.length < limit };
   }
 
   function loseLease(held: Lease, reason: PipewrightError): void {
@@ -321,19 +360,19 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
     return (await db.executeQuery(q.stillLeased({ id: held.row.id, token: held.token }))).rows.length > 0;
   }
 
-  async function settle(worker: Worker, held: Lease, failure: { error: unknown } | undefined): Promise<void> {
+  /** Completes or fails the job; answers whether that may have made another job leasable. */
+  async function settle(worker: Worker, held: Lease, failure: { error: unknown } | undefined): Promise<boolean> {
     const id = held.row.id;
     const now = clock.now();
     if (failure === undefined) {
-      const done = { id, token: held.token };
-      await (completions === undefined ? completeAlone(done) : completions.submit(undefined, done));
-      return;
+      const done = { id, token: held.token, keyed: held.row.dedupe_key !== null };
+      return completions === undefined ? completeAlone(done) : completions.submit(undefined, done);
     }
     const attempt = Number(held.row.attempts);
     const message = errorMessage(failure.error);
     if (attempt >= Number(held.row.max_attempts)) {
       await retryTransient(() => database.write('statement', (db) => db.executeQuery(q.bury({ id, token: held.token, now, error: message }))));
-      return;
+      return held.row.dedupe_key !== null;
     }
     let delay: number;
     try {
@@ -352,6 +391,7 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
     }
     placeBy(now + delay);
     schedulePoll(worker, delay);
+    return held.row.dedupe_key !== null;
   }
 
   async function run(worker: Worker, held: Lease): Promise<void> {
@@ -363,10 +403,12 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
       failure = { error };
     }
     held.cancelExpiry?.();
+    // Unless the job's end says otherwise, its slot is filled when something new may be leasable.
+    let freedAnother = false;
     // A crashed worker writes nothing, as a dead process would; a lost lease belongs to another worker now.
     if (worker.state !== 'crashed' && held.held) {
       try {
-        await settle(worker, held, failure);
+        freedAnother = await settle(worker, held, failure);
       } catch {
         // The lease expires and the job is offered again: nothing is lost.
       }
@@ -374,7 +416,8 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
     held.held = false;
     worker.leases.delete(held);
     if (worker.leases.size === 0) worker.drained?.();
-    void fill(worker);
+    if (freedAnother) wake(worker);
+    else void fill(worker);
   }
 
   async function releaseAll(leases: readonly Lease[]): Promise<void> {
@@ -389,27 +432,35 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
     worker.cancelPoll?.();
     worker.cancelPoll = clock.setTimer(Math.max(1, ms), () => {
       worker.cancelPoll = undefined;
-      void fill(worker);
+      wake(worker);
     });
   }
 
-  /** Leases jobs while the worker has free slots, then rests until a wake-up or the next poll. */
+  /**
+   * Leases jobs while the worker has free slots and may find some, then rests until a
+   * wake-up or the next poll.
+   */
   async function fill(worker: Worker): Promise<void> {
     if (worker.filling) {
       worker.wakeAgain = true;
       return;
     }
     worker.filling = true;
+    let looked = false;
     try {
       do {
         worker.wakeAgain = false;
-        while (worker.state === 'running' && !closed && worker.leases.size < worker.concurrency) {
-          let leases: Lease[];
+        while (worker.state === 'running' && !closed && worker.leases.size < worker.concurrency && worker.mayFind) {
+          const wakes = worker.wakes;
+          let leased: { leases: Lease[]; exhausted: boolean };
+          looked = true;
           try {
-            leases = await lease(worker, worker.concurrency - worker.leases.size);
+            leased = await lease(worker, worker.concurrency - worker.leases.size);
           } catch {
             break; // the database is unreachable for now: the next poll tries again
           }
+          const { leases } = leased;
+          if (leased.exhausted && worker.wakes === wakes) worker.mayFind = false;
           if (leases.length === 0) break;
           if (worker.state !== 'running') {
             // Stopped while leasing: a graceful stop hands the jobs back at once, undoing the
@@ -426,7 +477,8 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
     } finally {
       worker.filling = false;
     }
-    schedulePoll(worker, pollIntervalMs);
+    // The poll is a look that nothing prompted: a fill that looked puts it off, one that did not leaves it be.
+    if (looked || worker.cancelPoll === undefined) schedulePoll(worker, pollIntervalMs);
   }
 
   return {
@@ -435,7 +487,7 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
       const result = await enqueueRow(input);
       if (!result.deduplicated) {
         const wait = (input.dueAt ?? 0) - clock.now();
-        if (wait <= 0) await announce();
+        if (wait <= 0) await announce(result.notified);
         else for (const worker of workers) if (!worker.filling) schedulePoll(worker, Math.min(pollIntervalMs, wait));
       }
       return { id: asJobId(result.id), deduplicated: result.deduplicated };
@@ -453,6 +505,8 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
         drained: undefined,
         filling: false,
         wakeAgain: false,
+        mayFind: true,
+        wakes: 0,
         cancelPoll: undefined,
       };
       workers.add(worker);
