@@ -454,6 +454,29 @@ export function runStoreContract(options: RunStoreContractOptions): void {
       expect(await store().appendEvents(newTenant(), run.id, 2, [started('a')])).toEqual({ ok: false, reason: 'not_found' });
     });
 
+    contractCase('reads the events after any sequence number, one inside an append of several too, alone or with concurrent reads', async (store) => {
+      const tenantId = newTenant();
+      const runs = [runRecord(tenantId), runRecord(tenantId), runRecord(tenantId)];
+      for (const run of runs) {
+        await store().createRun(run, [createdEvent(run), started('start')]);
+        expect(await store().appendEvents(tenantId, run.id, 2, [succeeded('start'), started('a'), succeeded('a'), started('b')], undefined, t0 + 1)).toEqual({ ok: true, lastSeq: 6 });
+        expect(await store().appendEvents(tenantId, run.id, 6, [succeeded('b')], undefined, t0 + 2)).toEqual({ ok: true, lastSeq: 7 });
+      }
+      const run = runs[0] as RunRecord;
+      const all = await store().readEvents(tenantId, run.id);
+      expect(all.map((stored) => stored.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+      expect(all.map((stored) => stored.event.type)).toEqual(['run.created', 'step.started', 'step.succeeded', 'step.started', 'step.succeeded', 'step.started', 'step.succeeded']);
+      expect(all.map((stored) => stored.at)).toEqual([t0, t0, t0 + 1, t0 + 1, t0 + 1, t0 + 1, t0 + 2]);
+      const afters = [0, 1, 2, 3, 4, 5, 6, 7];
+      for (const after of afters) expect(await store().readEvents(tenantId, run.id, after)).toEqual(all.slice(after));
+      // Together, as a busy worker's reads are: a store may read several runs in one statement.
+      const reads = await Promise.all(afters.flatMap((after) => runs.map(async (each) => ({ each, after, read: await store().readEvents(tenantId, each.id, after) }))));
+      for (const { each, after, read } of reads) {
+        expect(read.map((stored) => stored.seq)).toEqual(all.slice(after).map((stored) => stored.seq));
+        expect(read.every((stored) => stored.event.type !== 'run.created' || stored.event.runId === each.id)).toBe(true);
+      }
+    });
+
     contractCase('lets exactly one of two concurrent appends with the same expected sequence number win', async (store) => {
       const tenantId = newTenant();
       const run = runRecord(tenantId);

@@ -59,10 +59,12 @@ describe('auditRuns', () => {
     const { db } = storage.database;
     await sql`update ${sql.table(counterTable)} set executions = 2, workers = 'dead,live' where idempotency_key = ${idempotencyKey}`.execute(db);
     const rows = await db.selectFrom('run_events').select(['seq', 'event']).where('tenant_id', '=', tenantId).where('run_id', '=', runId).execute();
+    // A row holds one append's events: an event alone, or an array of them.
+    const patch = (event: RunEvent): RunEvent =>
+      event.type === 'step.succeeded' && event.nodeId === 's2' ? { ...event, output: { idempotencyKey, execution: 2, worker: 'live' } } : event;
     for (const row of rows) {
-      const event = JSON.parse(row.event) as RunEvent;
-      if (event.type !== 'step.succeeded' || event.nodeId !== 's2') continue;
-      const patched = { ...event, output: { idempotencyKey, execution: 2, worker: 'live' } };
+      const stored = JSON.parse(row.event) as RunEvent | RunEvent[];
+      const patched = Array.isArray(stored) ? stored.map(patch) : patch(stored);
       await db.updateTable('run_events').set({ event: JSON.stringify(patched) }).where('tenant_id', '=', tenantId).where('run_id', '=', runId).where('seq', '=', row.seq).execute();
     }
 

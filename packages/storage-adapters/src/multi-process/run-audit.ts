@@ -1,3 +1,4 @@
+import { storedEventsOf } from '../sql/event-rows';
 import type { RunEvent } from '@pipewright/core';
 import type { SqlDatabase } from '../sql/open-sql-database';
 import { countedStepIds, countedStepOutputSchema, type CountedStepOutput } from './counted-step-workflow';
@@ -61,7 +62,7 @@ export async function auditRuns(database: SqlDatabase, options: RunAuditOptions)
 
   const rows = await database.db
     .selectFrom('run_events')
-    .select(['run_id', 'seq', 'event'])
+    .select(['run_id', 'seq', 'at', 'event'])
     .where('tenant_id', '=', tenantId)
     .orderBy('run_id')
     .orderBy('seq')
@@ -73,7 +74,7 @@ export async function auditRuns(database: SqlDatabase, options: RunAuditOptions)
       log = { events: [] };
       logs.set(row.run_id, log);
     }
-    log.events.push({ seq: Number(row.seq), event: JSON.parse(row.event) as RunEvent });
+    for (const { seq, event } of storedEventsOf([row], 0)) log.events.push({ seq, event });
   }
 
   const counters = await readStepCounters(database.db, options.counterTable);
@@ -102,7 +103,7 @@ export async function auditRuns(database: SqlDatabase, options: RunAuditOptions)
   }
 
   const kept = problems.length > shown ? [...problems.slice(0, shown), `... and ${problems.length - shown} more problems`] : problems;
-  return { problems: kept, redone, executions: counters.reduce((sum, counter) => sum + counter.executions, 0), events: rows.length };
+  return { problems: kept, redone, executions: counters.reduce((sum, counter) => sum + counter.executions, 0), events: [...logs.values()].reduce((sum, log) => sum + log.events.length, 0) };
 }
 
 /** Checks one run's log; returns the output each counted step's `step.succeeded` recorded. */

@@ -3,15 +3,12 @@ import type { SqlDatabase } from './open-sql-database';
 import { batchedRunStatements, type singleStatementWrites } from './single-statement-writes';
 import { isUniqueViolation, retryTransient } from './sql-errors';
 import { StatementCoalescer } from './statement-coalescer';
+import { eventRowOf } from './event-rows';
 
-/** The parameters of `events` rows: `seq<i>` and `event<i>` for each, and what they share. */
+/** The parameters of an append's one `run_events` row (see `eventRowOf`): `seq0` and `event0`, and what rows share. */
 export function eventValuesOf(tenantId: TenantId, runId: string, afterSeq: number, events: readonly RunEvent[], at: number): Record<string, unknown> {
-  const values: Record<string, unknown> = { tenantId, runId, at };
-  events.forEach((event, index) => {
-    values[`seq${index}`] = afterSeq + index + 1;
-    values[`event${index}`] = JSON.stringify(event);
-  });
-  return values;
+  const { seq, event } = eventRowOf(afterSeq, events);
+  return { tenantId, runId, at, seq0: seq, event0: event };
 }
 
 export interface NewRunRow {
@@ -47,23 +44,16 @@ export interface AppendWrite {
 /** The most runs in one statement: beyond this the arrays grow past what a batch saves. */
 const maxBatch = 64;
 
-/** Events of several writes as `batchedRunStatements` binds them, each event after `afterSeq` of its run. */
+/** The event rows of several writes (one each, see `eventRowOf`) as `batchedRunStatements` binds them. */
 function eventArrays(writes: ReadonlyArray<{ tenantId: string; runId: string; afterSeq: number; at: number; events: readonly RunEvent[] }>) {
-  const eventTenantIds: string[] = [];
-  const eventRunIds: string[] = [];
-  const seqs: number[] = [];
-  const eventAts: number[] = [];
-  const events: string[] = [];
-  for (const write of writes) {
-    write.events.forEach((event, index) => {
-      eventTenantIds.push(write.tenantId);
-      eventRunIds.push(write.runId);
-      seqs.push(write.afterSeq + index + 1);
-      eventAts.push(write.at);
-      events.push(JSON.stringify(event));
-    });
-  }
-  return { eventTenantIds, eventRunIds, seqs, eventAts, events: `[${events.join(',')}]` };
+  const rows = writes.map((write) => eventRowOf(write.afterSeq, write.events));
+  return {
+    eventTenantIds: writes.map((write) => write.tenantId),
+    eventRunIds: writes.map((write) => write.runId),
+    seqs: rows.map((row) => row.seq),
+    eventAts: writes.map((write) => write.at),
+    events: `[${rows.map((row) => row.event).join(',')}]`,
+  };
 }
 
 const keyOf = (tenantId: string, id: string): string => `${tenantId}\u0000${id}`;
@@ -98,7 +88,7 @@ export function runStoreLanes(
     maxBatch,
     writeOne: async ({ row, events }) => {
       try {
-        await retryTransient(() => db.executeQuery(single.createRun(events.length)({ ...eventValuesOf(row.tenantId, row.id, 0, events, row.createdAt), ...row })));
+        await retryTransient(() => db.executeQuery(single.createRun(1)({ ...eventValuesOf(row.tenantId, row.id, 0, events, row.createdAt), ...row })));
         return true;
       } catch (error) {
         if (isUniqueViolation(error)) return false;
@@ -132,9 +122,9 @@ export function runStoreLanes(
     writeOne: async (write) => {
       const values = eventValuesOf(write.tenantId, write.runId, write.expected, write.events, write.at);
       const result = await retryTransient(() =>
-        db.executeQuery(single.appendEvents(write.events.length)({ ...values, expected: write.expected, lastSeq: write.lastSeq, status: write.status, finishedAt: write.finishedAt })),
+        db.executeQuery(single.appendEvents(1)({ ...values, expected: write.expected, lastSeq: write.lastSeq, status: write.status, finishedAt: write.finishedAt })),
       );
-      return Number(result.numAffectedRows ?? 0) === write.events.length;
+      return Number(result.numAffectedRows ?? 0) === 1;
     },
     writeBatch: async (writes) => {
       const values = {

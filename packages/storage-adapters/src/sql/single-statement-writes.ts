@@ -118,13 +118,14 @@ export function batchedRunStatements(db: Kysely<StoreDatabase>, tables: TableNam
         select tenant_id, id from advanced`,
       ),
     ),
-    /** The events of several runs after their `afterSeqs`, by run and sequence. */
+    /** The event rows of several runs that hold events after their `afterSeqs` (as `readEvents` of one), by run and sequence. */
     readEvents: queryTemplate((p) =>
       compilable(
         db,
         sql<{ tenant_id: string; run_id: string; seq: number; at: string | number; event: string }>`select e.tenant_id, e.run_id, e.seq, e.at, e.event
         from unnest(${p('tenantIds')}::text[], ${p('runIds')}::text[], ${p('afterSeqs')}::integer[]) as i (tenant_id, run_id, after_seq)
-        join ${sql.table(tables.runEvents)} as e on e.tenant_id = i.tenant_id and e.run_id = i.run_id and e.seq > i.after_seq
+        join ${sql.table(tables.runEvents)} as e on e.tenant_id = i.tenant_id and e.run_id = i.run_id
+          and e.seq >= coalesce((select max(b.seq) from ${sql.table(tables.runEvents)} as b where b.tenant_id = i.tenant_id and b.run_id = i.run_id and b.seq <= i.after_seq), 0)
         order by e.tenant_id, e.run_id, e.seq`,
       ),
     ),

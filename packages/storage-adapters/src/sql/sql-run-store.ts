@@ -27,6 +27,7 @@ import {
 import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
 import { queryTemplate, templatesByCount } from './query-template';
 import { eventValuesOf, runStoreLanes } from './run-store-lanes';
+import { storedEventsOf } from './event-rows';
 import { singleStatementWrites } from './single-statement-writes';
 import type { SqlDatabase } from './open-sql-database';
 import { sqlConnections } from './sql-connections';
@@ -161,8 +162,25 @@ function hotQueries(db: Kysely<StoreDatabase>) {
         Array.from({ length: count }, (_, index) => ({ tenant_id: p('tenantId'), run_id: p('runId'), seq: p(`seq${index}`), at: p('at'), event: p(`event${index}`) })),
       ),
     ),
+    /** The rows that hold events after `afterSeq`: the last row starting at or before it may too (see `eventRowOf`). */
     readEvents: queryTemplate((p) =>
-      db.selectFrom('run_events').select(['seq', 'at', 'event']).where('tenant_id', '=', p('tenantId')).where('run_id', '=', p('runId')).where('seq', '>', p('afterSeq')).orderBy('seq'),
+      db
+        .selectFrom('run_events')
+        .select(['seq', 'at', 'event'])
+        .where('tenant_id', '=', p('tenantId'))
+        .where('run_id', '=', p('runId'))
+        .where('seq', '>=', (eb) =>
+          eb.fn.coalesce(
+            eb
+              .selectFrom('run_events as before')
+              .select((inner) => inner.fn.max('before.seq').as('seq'))
+              .where('before.tenant_id', '=', p('tenantId'))
+              .where('before.run_id', '=', p('runId'))
+              .where('before.seq', '<=', p('afterSeq')),
+            sql.lit(0),
+          ),
+        )
+        .orderBy('seq'),
     ),
   };
 }
@@ -170,7 +188,7 @@ function hotQueries(db: Kysely<StoreDatabase>) {
 type HotQueries = ReturnType<typeof hotQueries>;
 
 function eventRows(q: HotQueries, tenantId: TenantId, runId: string, afterSeq: number, events: readonly RunEvent[], at: number) {
-  return q.insertEvents(events.length)(eventValuesOf(tenantId, runId, afterSeq, events, at));
+  return q.insertEvents(1)(eventValuesOf(tenantId, runId, afterSeq, events, at));
 }
 
 /**
@@ -405,7 +423,7 @@ export function createSqlRunStore(database: SqlDatabase): RunStore {
     async readEvents(tenantId, runId, afterSeq = 0): Promise<StoredRunEvent[]> {
       const read = { tenantId, runId, afterSeq: afterSeq > 0 ? Math.floor(afterSeq) : 0 };
       const rows = await (lanes === undefined ? readEventsAlone(read) : lanes.readEvents.submit(read));
-      return rows.map((row) => ({ seq: Number(row.seq), at: Number(row.at), event: JSON.parse(row.event) as RunEvent }));
+      return storedEventsOf(rows, read.afterSeq);
     },
 
     ...sqlFlowStates(database),
