@@ -113,6 +113,7 @@ export type {
   PageRequest,
   RunFilter,
   CreateRunResult,
+  StaleVersion,
   AppendResult,
   DeadLetter,
   FlowStateRecord,

@@ -21,6 +21,11 @@ export function offloadingRunStore(store: RunStore, payloads: Payloads): RunStor
         ? payloads.offloadEvents(run.tenantId, events, true).then((offloaded) => store.createRun(run, offloaded))
         : store.createRun(run, events),
   };
+  const ofLatest = store.createRunOfLatest?.bind(store);
+  if (ofLatest !== undefined) {
+    overrides.createRunOfLatest = (run, events) =>
+      payloads.needsOffload(run.tenantId, events) ? payloads.offloadEvents(run.tenantId, events, true).then((offloaded) => ofLatest(run, offloaded)) : ofLatest(run, events);
+  }
   // Without a blob store nothing is offloaded: appends go straight through.
   if (payloads.offloads) {
     overrides.appendEvents = (tenantId, runId, expectedLastSeq, events, patch, at) =>

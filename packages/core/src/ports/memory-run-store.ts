@@ -9,6 +9,7 @@ import type {
   ConnectionRecord,
   CreateRunResult,
   DeadLetter,
+  StaleVersion,
   FlowStateRecord,
   Page,
   PageRequest,
@@ -167,6 +168,12 @@ export function createMemoryRunStore(): RunStore {
     return data;
   }
 
+  function latestVersionIdOf(tenantId: TenantId, workflowId: WorkflowId): WorkflowVersionId | undefined {
+    const data = tenants.get(tenantId);
+    const latest = data?.workflows.get(workflowId)?.latestVersion;
+    return latest === undefined ? undefined : data?.versionsByNumber.get(workflowId)?.get(latest)?.id;
+  }
+
   return {
     async saveWorkflow(record) {
       const data = tenant(record.tenantId);
@@ -244,15 +251,20 @@ export function createMemoryRunStore(): RunStore {
     },
 
     async getLatestVersionId(tenantId, workflowId) {
-      const data = tenants.get(tenantId);
-      const latest = data?.workflows.get(workflowId)?.latestVersion;
-      return latest === undefined ? undefined : data?.versionsByNumber.get(workflowId)?.get(latest)?.id;
+      return latestVersionIdOf(tenantId, workflowId);
     },
 
     async listVersions(tenantId, workflowId) {
       const byNumber = tenants.get(tenantId)?.versionsByNumber.get(workflowId);
       if (byNumber === undefined) return [];
       return [...byNumber.values()].sort((a, b) => a.version - b.version).map((record) => structuredClone(record));
+    },
+
+    async createRunOfLatest(run, events): Promise<CreateRunResult | StaleVersion> {
+      const existing = run.idempotencyKey === undefined ? undefined : tenants.get(run.tenantId)?.runsByIdempotencyKey.get(run.idempotencyKey);
+      if (existing !== undefined) return { created: false, run: copyRun(existing.record) };
+      if (latestVersionIdOf(run.tenantId, run.workflowId) !== run.versionId) return { stale: true };
+      return this.createRun(run, events);
     },
 
     async createRun(run, events): Promise<CreateRunResult> {

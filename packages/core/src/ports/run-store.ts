@@ -69,6 +69,11 @@ export interface RunFilter {
 
 export type CreateRunResult = { created: true; run: RunRecord } | { created: false; run: RunRecord };
 
+/** `createRunOfLatest`'s answer when the version is no longer the workflow's latest. */
+export interface StaleVersion {
+  stale: true;
+}
+
 export type AppendResult = { ok: true; lastSeq: number } | { ok: false; reason: 'conflict'; lastSeq: number } | { ok: false; reason: 'not_found' };
 
 /**
@@ -217,6 +222,15 @@ export interface RunStore {
    * tenant, creates nothing and returns the existing run.
    */
   createRun(run: RunRecord, events: readonly RunEvent[]): Promise<CreateRunResult>;
+  /**
+   * Optional: `createRun`, but only while `run.versionId` is the latest published
+   * version of `run.workflowId`, checked in the same write; `{ stale: true }` and nothing
+   * stored otherwise. (A repeated idempotency key still answers the existing run.) With
+   * it, an engine starts runs of a workflow's latest version from the version id it last
+   * saw instead of looking it up on every start, and a version published elsewhere is
+   * still never missed.
+   */
+  createRunOfLatest?(run: RunRecord, events: readonly RunEvent[]): Promise<CreateRunResult | StaleVersion>;
   getRun(tenantId: TenantId, id: RunId): Promise<RunRecord | undefined>;
   /** Newest first (by `createdAt`, then id). */
   listRuns(tenantId: TenantId, filter?: RunFilter, page?: PageRequest): Promise<Page<RunRecord>>;

@@ -9,6 +9,7 @@ import type { EngineEmitter } from './engine-events';
 import type { DryRunMode } from './run-advancer';
 import type { RunAbort } from './run-abort';
 import type { StepRunner } from './step-hooks';
+import type { LatestVersionHints } from './latest-version-hints';
 
 /** Engine-wide logging; hosts plug in pino or their own. */
 export interface EngineLogger {
@@ -39,6 +40,8 @@ export interface EngineCore {
   payloads: Payloads;
   /** Runs of a tenant that may execute at once (`EngineOptions.tenantConcurrency`); none when undefined. */
   tenantConcurrency?: (tenantId: TenantId) => number | undefined;
+  /** The latest version of each workflow as last looked up, for starts by workflow id. */
+  latestVersions: LatestVersionHints;
   /** Tells this worker's advancer of a run, if any, that others appended to its log. */
   wakeRun(runId: string): void;
   isStopping(): boolean;

@@ -1,3 +1,4 @@
+import { LatestVersionHints } from './latest-version-hints';
 import { z } from 'zod';
 import { PipewrightError } from '../errors/pipewright-error';
 import { createConnectionsApi, type ConnectionsApi } from '../connections/connections-api';
@@ -188,6 +189,7 @@ function buildEngine(options: EngineOptions, dry?: DryRunMode): Engine {
     random: options.random ?? Math.random,
     planFor: createPlanCache(store, options.registry),
     activeRuns: new Map(),
+    latestVersions: new LatestVersionHints(),
     payloads,
     wakeRun: (runId) => advancing.get(runId)?.advancer.refresh(),
     isStopping: () => stopping,

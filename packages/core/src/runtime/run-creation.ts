@@ -5,7 +5,7 @@ import { asRunId, asWorkflowId, newId, newTimeOrderedId, type RunId, type Tenant
 import { fromZodIssues } from '../model/validation-issue';
 import { manualTrigger } from '../nodes/core-manual';
 import { checkPayloadPatterns, compilePayloadPatterns, type PayloadPatterns } from '../triggers/payload-patterns';
-import type { CreateRunResult, RunRecord } from '../ports/run-store';
+import type { CreateRunResult, RunRecord, StaleVersion } from '../ports/run-store';
 import { admitRun, slotScopes } from '../flow/run-concurrency';
 import type { EngineCore } from './engine-core';
 import { emitStored } from './emit-stored';
@@ -66,6 +66,21 @@ export function resolveTrigger(plan: ExecutionPlan, requested: string | undefine
  * until a slot is handed to it (see `admitRun`).
  */
 export async function createRun(core: EngineCore, request: NewRun): Promise<CreateRunResult> {
+  const result = await storeAndQueueRun(core, request, false);
+  if ('stale' in result) throw new PipewrightError('internal', 'The store answered a plain run creation as stale');
+  return result;
+}
+
+/**
+ * `createRun` of `request.versionId` while it is the workflow's latest version, with the
+ * store's `createRunOfLatest`: `{ stale: true }` when another version was published since.
+ * Only for stores that have it.
+ */
+export function createRunOfLatest(core: EngineCore, request: NewRun): Promise<CreateRunResult | StaleVersion> {
+  return storeAndQueueRun(core, request, true);
+}
+
+async function storeAndQueueRun(core: EngineCore, request: NewRun, ofLatest: boolean): Promise<CreateRunResult | StaleVersion> {
   const plan = await core.planFor(request.tenantId, request.versionId);
   const triggerNodeId = resolveTrigger(plan, request.triggerNodeId);
   // A rerun's input passed the check when the original run started.
@@ -108,7 +123,8 @@ export async function createRun(core: EngineCore, request: NewRun): Promise<Crea
 
   // Before storing anything: a key that cannot be evaluated for this input rejects the start.
   const slots = await slotScopes(core, { tenantId: request.tenantId, workflowId: version.id, input: request.input, parent: request.parent }, version.settings);
-  const result = await core.store.createRun(record, events);
+  const result = ofLatest && core.store.createRunOfLatest !== undefined ? await core.store.createRunOfLatest(record, events) : await core.store.createRun(record, events);
+  if ('stale' in result) return result;
   const queueRun = (id: RunId): Promise<unknown> =>
     slots.length > 0 ? admitRun(core, request.tenantId, id, slots) : core.queue.enqueue({ tenantId: request.tenantId, name: 'advance', payload: { runId: id }, dedupeKey: `advance:${id}` });
   if (result.created) {

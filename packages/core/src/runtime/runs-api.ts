@@ -6,15 +6,22 @@ import { listFailedRuns, redriveMany, redriveRun, type FailedRun, type FailedRun
 import { slotWaitOf } from '../flow/run-concurrency';
 import { batchStart } from '../flow/trigger-batch';
 import { asRunId, asTenantId, asWorkflowId, asWorkflowVersionId, type RunId, type TenantId, type WorkflowVersionId } from '../ids';
-import type { Page, PageRequest, RunFilter, RunRecord, StoredRunEvent } from '../ports/run-store';
+import type { CreateRunResult, Page, PageRequest, RunFilter, RunRecord, StoredRunEvent } from '../ports/run-store';
 import { appendToRun } from './append-to-run';
 import type { EngineCore } from './engine-core';
-import { checkInput, createRun, resolveTrigger } from './run-creation';
+import { checkInput, createRun, createRunOfLatest, resolveTrigger, type NewRun } from './run-creation';
 import type { RunEvent } from './run-events';
 import { foldRun, isStepDecided } from './run-state';
 import { planNodes, runView, type RunView } from './run-view';
 import { createResumeToken, parseResumeToken, verifyResumeToken } from './resume-token';
 import type { TenantContext } from './workflows-api';
+
+/** Whether starts of the version go to a debounce or batch (never in a dry run). */
+async function defersStarts(core: EngineCore, tenantId: TenantId, versionId: WorkflowVersionId): Promise<boolean> {
+  if (core.dry) return false;
+  const { debounce, batch } = (await core.planFor(tenantId, versionId)).workflow.settings;
+  return debounce !== undefined || batch !== undefined;
+}
 
 /** Hands a start to the workflow's debounce or batch, if it has one (never in a dry run). */
 async function deferStart(core: EngineCore, tenantId: TenantId, versionId: WorkflowVersionId, input: unknown, options: StartRunOptions): Promise<StartRunResult | undefined> {
@@ -80,19 +87,31 @@ export function createRunsApi(core: EngineCore) {
      */
     async start(ctx: TenantContext, target: RunTarget, input: unknown, options: StartRunOptions = {}): Promise<StartRunResult> {
       const tenantId = asTenantId(ctx.tenantId);
-      let versionId;
-      if ('versionId' in target) versionId = asWorkflowVersionId(target.versionId);
-      else {
-        versionId = await core.store.getLatestVersionId(tenantId, asWorkflowId(target.workflowId));
-        if (!versionId) throw new PipewrightError('not_found', `Workflow "${target.workflowId}" has no published version`);
+      const request = (versionId: WorkflowVersionId): NewRun => {
+        const made: NewRun = { tenantId, versionId, input };
+        if (options.idempotencyKey !== undefined) made.idempotencyKey = options.idempotencyKey;
+        if (options.triggerNodeId !== undefined) made.triggerNodeId = options.triggerNodeId;
+        return made;
+      };
+      const started = (result: CreateRunResult): StartRunResult => ({ runId: result.run.id, created: result.created });
+      if ('versionId' in target) {
+        const versionId = asWorkflowVersionId(target.versionId);
+        return (await deferStart(core, tenantId, versionId, input, options)) ?? started(await createRun(core, request(versionId)));
       }
-      const deferred = await deferStart(core, tenantId, versionId, input, options);
-      if (deferred) return deferred;
-      const request: Parameters<typeof createRun>[1] = { tenantId, versionId, input };
-      if (options.idempotencyKey !== undefined) request.idempotencyKey = options.idempotencyKey;
-      if (options.triggerNodeId !== undefined) request.triggerNodeId = options.triggerNodeId;
-      const result = await createRun(core, request);
-      return { runId: result.run.id, created: result.created };
+      const workflowId = asWorkflowId(target.workflowId);
+      const hinted = core.store.createRunOfLatest === undefined ? undefined : core.latestVersions.get(tenantId, workflowId);
+      // A debounced or batched start is not a run yet: it takes the version looked up now.
+      if (hinted !== undefined && !(await defersStarts(core, tenantId, hinted))) {
+        const result = await createRunOfLatest(core, request(hinted));
+        if (!('stale' in result)) return started(result);
+      }
+      const versionId = await core.store.getLatestVersionId(tenantId, workflowId);
+      if (!versionId) {
+        core.latestVersions.forget(tenantId, workflowId);
+        throw new PipewrightError('not_found', `Workflow "${target.workflowId}" has no published version`);
+      }
+      core.latestVersions.set(tenantId, workflowId, versionId);
+      return (await deferStart(core, tenantId, versionId, input, options)) ?? started(await createRun(core, request(versionId)));
     },
 
     async get(ctx: TenantContext, runId: string): Promise<RunView> {

@@ -77,9 +77,17 @@ export function createWorkflowsApi(core: EngineCore): WorkflowsApi {
       if (!result.ok) {
         throw new PipewrightError('invalid_workflow', `Workflow "${workflowId}" does not compile`, { details: { diagnostics: result.diagnostics } });
       }
-      return core.store.publishVersion(tenantId, workflow.id, asWorkflowVersionId(newId('wfv')), workflow.draft, core.clock.now());
+      const published = await core.store.publishVersion(tenantId, workflow.id, asWorkflowVersionId(newId('wfv')), workflow.draft, core.clock.now());
+      // Forgotten rather than set: another process may publish a later one at the same time.
+      core.latestVersions.forget(tenantId, workflow.id);
+      return published;
     },
-    delete: (ctx, workflowId) => core.store.deleteWorkflow(asTenantId(ctx.tenantId), asWorkflowId(workflowId)),
+    async delete(ctx, workflowId) {
+      const tenantId = asTenantId(ctx.tenantId);
+      const deleted = await core.store.deleteWorkflow(tenantId, asWorkflowId(workflowId));
+      core.latestVersions.forget(tenantId, asWorkflowId(workflowId));
+      return deleted;
+    },
     getVersion: (ctx, versionId) => core.store.getVersion(asTenantId(ctx.tenantId), asWorkflowVersionId(versionId)),
     listVersions: (ctx, workflowId) => core.store.listVersions(asTenantId(ctx.tenantId), asWorkflowId(workflowId)),
     validate: (definition) => compile(definition, core.registry),

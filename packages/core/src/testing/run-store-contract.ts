@@ -430,6 +430,39 @@ export function runStoreContract(options: RunStoreContractOptions): void {
       expect((await store().listRuns(tenantId)).items.map((item) => item.id)).toEqual([run.id]);
     });
 
+    contractCase('creates a run of the latest version only while it is the latest, where the store offers that', async (store) => {
+      const ofLatest = store().createRunOfLatest?.bind(store());
+      // An optional method: a store without it leaves the engine looking the version up on every start.
+      if (ofLatest === undefined) return;
+      const tenantId = newTenant();
+      const workflow = workflowRecord(tenantId);
+      await store().saveWorkflow(workflow);
+      const first = await store().publishVersion(tenantId, workflow.id, newVersionId(), definition('One'), t0 + 1);
+      const run = runRecord(tenantId, { workflowId: workflow.id, versionId: first.id, idempotencyKey: 'order-7' });
+      expect(await ofLatest(run, [createdEvent(run), started('start')])).toEqual({ created: true, run: { ...run, lastSeq: 2 } });
+      expect((await store().readEvents(tenantId, run.id)).length).toBe(2);
+
+      const second = await store().publishVersion(tenantId, workflow.id, newVersionId(), definition('Two'), t0 + 2);
+      const late = runRecord(tenantId, { workflowId: workflow.id, versionId: first.id });
+      expect(await ofLatest(late, [createdEvent(late)])).toEqual({ stale: true });
+      expect(await store().getRun(tenantId, late.id)).toBeUndefined();
+      expect(await store().readEvents(tenantId, late.id)).toEqual([]);
+      // A used idempotency key answers its run, whatever the version.
+      const repeat = runRecord(tenantId, { workflowId: workflow.id, versionId: first.id, idempotencyKey: 'order-7' });
+      expect(await ofLatest(repeat, [createdEvent(repeat)])).toEqual({ created: false, run: { ...run, lastSeq: 2 } });
+
+      const current = runRecord(tenantId, { workflowId: workflow.id, versionId: second.id });
+      expect(await ofLatest(current, [createdEvent(current)])).toEqual({ created: true, run: { ...current, lastSeq: 1 } });
+      // Another tenant's workflow of the same id has no versions.
+      const elsewhere = runRecord(newTenant(), { workflowId: workflow.id, versionId: second.id });
+      expect(await ofLatest(elsewhere, [createdEvent(elsewhere)])).toEqual({ stale: true });
+      // Several at once, fresh and stale together, as a busy engine starts them.
+      const batch = [0, 1, 2, 3].map((index) => runRecord(tenantId, { workflowId: workflow.id, versionId: index % 2 === 0 ? second.id : first.id }));
+      const results = await Promise.all(batch.map((each) => ofLatest(each, [createdEvent(each), started('start')])));
+      expect(results.map((result) => ('stale' in result ? 'stale' : result.created))).toEqual([true, 'stale', true, 'stale']);
+      expect((await store().readEvents(tenantId, (batch[2] as RunRecord).id)).map((stored) => stored.seq)).toEqual([1, 2]);
+    });
+
     contractCase('scopes idempotency keys to the tenant', async (store) => {
       const run = runRecord(newTenant(), { idempotencyKey: 'shared-key' });
       const other = runRecord(newTenant(), { idempotencyKey: 'shared-key' });

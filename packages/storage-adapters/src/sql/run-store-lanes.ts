@@ -28,6 +28,8 @@ export interface NewRunRow {
 export interface NewRunWrite {
   row: NewRunRow;
   events: readonly RunEvent[];
+  /** Only while the run's version is its workflow's latest (`RunStore.createRunOfLatest`). */
+  ofLatest: boolean;
 }
 
 export interface AppendWrite {
@@ -86,10 +88,10 @@ export function runStoreLanes(
 
   const createRun = new StatementCoalescer<NewRunWrite, boolean>({
     maxBatch,
-    writeOne: async ({ row, events }) => {
+    writeOne: async ({ row, events, ofLatest }) => {
       try {
-        await retryTransient(() => db.executeQuery(single.createRun(1)({ ...eventValuesOf(row.tenantId, row.id, 0, events, row.createdAt), ...row })));
-        return true;
+        const result = await retryTransient(() => db.executeQuery(single.createRun(1)({ ...eventValuesOf(row.tenantId, row.id, 0, events, row.createdAt), ...row, ofLatest })));
+        return Number(result.numAffectedRows ?? 0) > 0;
       } catch (error) {
         if (isUniqueViolation(error)) return false;
         throw error;
@@ -109,6 +111,7 @@ export function runStoreLanes(
         parentRunIds: rows.map((row) => row.parentRunId),
         idempotencyKeys: rows.map((row) => row.idempotencyKey),
         lastSeqs: rows.map((row) => row.lastSeq),
+        ofLatest: writes.map((write) => write.ofLatest),
         ...eventArrays(writes.map(({ row, events }) => ({ tenantId: row.tenantId, runId: row.id, afterSeq: 0, at: row.createdAt, events }))),
       };
       const { rows: created } = await retryTransient(() => db.executeQuery(batched.createRuns(values)));

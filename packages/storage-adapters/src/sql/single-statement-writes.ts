@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Expression, type Kysely } from 'kysely';
 import type { TableNames } from '../table-names';
 import { compilable, queryTemplate, templatesByCount, type Param } from './query-template';
 import type { StoreDatabase } from './store-database';
@@ -15,13 +15,14 @@ function eventValues(p: Param, count: number) {
  */
 export function singleStatementWrites(db: Kysely<StoreDatabase>, tables: TableNames) {
   return {
-    /** Inserts the run and its first events. */
+    /** Inserts the run and its first events; with `ofLatest`, only while its version is the workflow's latest. */
     createRun: templatesByCount((p, count) =>
       compilable(
         db,
         sql`with created as (
           insert into ${sql.table(tables.runs)} (tenant_id, id, workflow_id, version_id, status, created_at, updated_at, finished_at, parent_run_id, idempotency_key, last_seq)
-          values (${p('tenantId')}, ${p('runId')}, ${p('workflowId')}, ${p('versionId')}, ${p('status')}, ${p('createdAt')}, ${p('updatedAt')}, ${p('finishedAt')}, ${p('parentRunId')}, ${p('idempotencyKey')}, ${p('lastSeq')})
+          select ${p('tenantId')}, ${p('runId')}, ${p('workflowId')}, ${p('versionId')}, ${p('status')}, ${p('createdAt')}::bigint, ${p('updatedAt')}::bigint, ${p('finishedAt')}::bigint, ${p('parentRunId')}, ${p('idempotencyKey')}, ${p('lastSeq')}::integer
+          where not ${p('ofLatest')}::boolean or ${isLatestVersion(tables, p('tenantId'), p('workflowId'), p('versionId'))}
           returning id
         )
         insert into ${sql.table(tables.runEvents)} (tenant_id, run_id, seq, at, event)
@@ -48,6 +49,13 @@ export function singleStatementWrites(db: Kysely<StoreDatabase>, tables: TableNa
       ),
     ),
   };
+}
+
+/** Whether `versionId` is the latest published version of the workflow (`RunStore.createRunOfLatest`). */
+function isLatestVersion(tables: TableNames, tenantId: Expression<unknown>, workflowId: Expression<unknown>, versionId: Expression<unknown>) {
+  return sql<boolean>`exists (select 1 from ${sql.table(tables.workflows)} as lw
+    join ${sql.table(tables.workflowVersions)} as lv on lv.tenant_id = lw.tenant_id and lv.workflow_id = lw.id and lv.version = lw.latest_version
+    where lw.tenant_id = ${tenantId} and lw.id = ${workflowId} and lv.id = ${versionId})`;
 }
 
 /** The columns of the `runs` rows `createRuns` inserts, one array per column. */
@@ -86,12 +94,14 @@ export function batchedRunStatements(db: Kysely<StoreDatabase>, tables: TableNam
         db,
         sql<{ tenant_id: string; id: string }>`with input as (
           select * from unnest(${p('tenantIds')}::text[], ${p('ids')}::text[], ${p('workflowIds')}::text[], ${p('versionIds')}::text[], ${p('statuses')}::text[],
-            ${p('createdAts')}::bigint[], ${p('updatedAts')}::bigint[], ${p('finishedAts')}::bigint[], ${p('parentRunIds')}::text[], ${p('idempotencyKeys')}::text[], ${p('lastSeqs')}::integer[])
-            as i (${sql.raw(runColumns)})
+            ${p('createdAts')}::bigint[], ${p('updatedAts')}::bigint[], ${p('finishedAts')}::bigint[], ${p('parentRunIds')}::text[], ${p('idempotencyKeys')}::text[], ${p('lastSeqs')}::integer[],
+            ${p('ofLatest')}::boolean[])
+            as i (${sql.raw(runColumns)}, of_latest)
         ),
         created as (
           insert into ${sql.table(tables.runs)} (${sql.raw(runColumns)})
-          select ${sql.raw(runColumns)} from input
+          select ${sql.raw(runColumns)} from input i
+          where not i.of_latest or ${isLatestVersion(tables, sql.ref('i.tenant_id'), sql.ref('i.workflow_id'), sql.ref('i.version_id'))}
           on conflict do nothing
           returning tenant_id, id
         ),

@@ -10,6 +10,7 @@ import {
   type AppendResult,
   type CursorKey,
   type CreateRunResult,
+  type StaleVersion,
   type DeadLetter,
   type Page,
   type PageRequest,
@@ -214,6 +215,62 @@ export function createSqlRunStore(database: SqlDatabase): RunStore {
   };
   const lanes = combined === undefined ? undefined : runStoreLanes(database, combined, { readEvents: readEventsAlone, latestVersionId: latestVersionIdAlone });
 
+  /** `createRun`, and with `ofLatest` `createRunOfLatest`: stored only while the run's version is its workflow's latest. */
+  async function insertRun(run: RunRecord, events: readonly RunEvent[], ofLatest: boolean): Promise<CreateRunResult | StaleVersion> {
+    const existing = async (): Promise<RunRecord | undefined> => {
+      if (run.idempotencyKey === undefined) return undefined;
+      const [row] = (await db.executeQuery(q.runByIdempotencyKey({ tenantId: run.tenantId, key: run.idempotencyKey }))).rows;
+      return row === undefined ? undefined : toRun(row);
+    };
+    const before = await existing();
+    if (before !== undefined) return { created: false, run: before };
+    const record: RunRecord = { ...run, lastSeq: events.length };
+    try {
+      const row = {
+        tenantId: run.tenantId,
+        id: run.id,
+        workflowId: run.workflowId,
+        versionId: run.versionId,
+        status: run.status,
+        createdAt: run.createdAt,
+        updatedAt: run.updatedAt,
+        finishedAt: run.finishedAt ?? null,
+        parentRunId: run.parentRunId ?? null,
+        idempotencyKey: run.idempotencyKey ?? null,
+        lastSeq: events.length,
+      };
+      if (lanes !== undefined && events.length > 0) {
+        if (!(await lanes.createRun.submit({ row, events, ofLatest }))) {
+          const winner = await existing();
+          if (winner !== undefined) return { created: false, run: winner };
+          if (ofLatest && (await latestVersionIdAlone(run.tenantId, run.workflowId)) !== run.versionId) return { stale: true };
+          throw new PipewrightError('internal', `Run id ${run.id} is already used`, { details: { tenantId: run.tenantId, runId: run.id } });
+        }
+      } else {
+        const stale = await retryTransient(() =>
+          database.write('transaction', async (trx) => {
+            if (ofLatest) {
+              const [latest] = (await trx.executeQuery(q.latestVersionId({ tenantId: run.tenantId, workflowId: run.workflowId }))).rows;
+              // Read in the transaction: a publish that commits before this one does is seen; one after it follows this run.
+              if (latest?.id !== run.versionId) return true;
+            }
+            await trx.executeQuery(q.insertRun(row));
+            if (events.length > 0) await trx.executeQuery(eventRows(q, run.tenantId, run.id, 0, events, run.createdAt));
+            return false;
+          }),
+        );
+        if (stale) return { stale: true };
+      }
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      // Another start with the same idempotency key won the race: its run is the answer.
+      const winner = await existing();
+      if (winner !== undefined) return { created: false, run: winner };
+      throw new PipewrightError('internal', `Run id ${run.id} is already used`, { cause: error, details: { tenantId: run.tenantId, runId: run.id } });
+    }
+    return { created: true, run: record };
+  }
+
   return {
     async saveWorkflow(record) {
       const changes = { name: record.name, draft: JSON.stringify(record.draft), updated_at: record.updatedAt };
@@ -316,52 +373,8 @@ export function createSqlRunStore(database: SqlDatabase): RunStore {
       return rows.map(toVersion);
     },
 
-    async createRun(run, events): Promise<CreateRunResult> {
-      const existing = async (): Promise<RunRecord | undefined> => {
-        if (run.idempotencyKey === undefined) return undefined;
-        const [row] = (await db.executeQuery(q.runByIdempotencyKey({ tenantId: run.tenantId, key: run.idempotencyKey }))).rows;
-        return row === undefined ? undefined : toRun(row);
-      };
-      const before = await existing();
-      if (before !== undefined) return { created: false, run: before };
-      const record: RunRecord = { ...run, lastSeq: events.length };
-      try {
-        const row = {
-          tenantId: run.tenantId,
-          id: run.id,
-          workflowId: run.workflowId,
-          versionId: run.versionId,
-          status: run.status,
-          createdAt: run.createdAt,
-          updatedAt: run.updatedAt,
-          finishedAt: run.finishedAt ?? null,
-          parentRunId: run.parentRunId ?? null,
-          idempotencyKey: run.idempotencyKey ?? null,
-          lastSeq: events.length,
-        };
-        if (lanes !== undefined && events.length > 0) {
-          if (!(await lanes.createRun.submit({ row, events }))) {
-            const winner = await existing();
-            if (winner !== undefined) return { created: false, run: winner };
-            throw new PipewrightError('internal', `Run id ${run.id} is already used`, { details: { tenantId: run.tenantId, runId: run.id } });
-          }
-        } else {
-          await retryTransient(() =>
-            database.write('transaction', async (trx) => {
-              await trx.executeQuery(q.insertRun(row));
-              if (events.length > 0) await trx.executeQuery(eventRows(q, run.tenantId, run.id, 0, events, run.createdAt));
-            }),
-          );
-        }
-      } catch (error) {
-        if (!isUniqueViolation(error)) throw error;
-        // Another start with the same idempotency key won the race: its run is the answer.
-        const winner = await existing();
-        if (winner !== undefined) return { created: false, run: winner };
-        throw new PipewrightError('internal', `Run id ${run.id} is already used`, { cause: error, details: { tenantId: run.tenantId, runId: run.id } });
-      }
-      return { created: true, run: record };
-    },
+    createRun: (run, events) => insertRun(run, events, false) as Promise<CreateRunResult>,
+    createRunOfLatest: (run, events) => insertRun(run, events, true),
 
     async getRun(tenantId, id) {
       const [row] = (await db.executeQuery(q.getRun({ tenantId, id }))).rows;
