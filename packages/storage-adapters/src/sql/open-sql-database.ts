@@ -1,7 +1,8 @@
+import { withPreparedStatements } from './mysql-prepared-statements';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, type Dialect, type SqliteDatabase } from 'kysely';
+import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, type Dialect, type MysqlPool as KyselyMysqlPool, type SqliteDatabase } from 'kysely';
 import type { Pool as MysqlPool } from 'mysql2';
 import type { Pool as PgPool } from 'pg';
 import { withNamedStatements } from './pg-named-statements';
@@ -110,6 +111,7 @@ export async function openSqlDatabase(options: SqlConnectionOptions): Promise<Sq
   }
   const tables = tableNames(parsed.data.tablePrefix);
   const poolSize = parsed.data.poolSize ?? 10;
+  const mysqlPoolOf = (pool: MysqlPool): KyselyMysqlPool => (parsed.data.preparedStatements === false ? pool : withPreparedStatements(pool));
   const pgPoolOf = (pool: PgPool): PgPool | ReturnType<typeof withNamedStatements> => (parsed.data.preparedStatements === false ? pool : withNamedStatements(pool));
   const connection = options.connection;
 
@@ -146,7 +148,7 @@ export async function openSqlDatabase(options: SqlConnectionOptions): Promise<Sq
       const mysql = await import('mysql2');
       const pool: MysqlPool = mysql.createPool({ uri: connection.replace(/^mariadb:/, 'mysql:'), connectionLimit: poolSize, supportBigNumbers: true });
       engine = 'mysql';
-      base = kyselyOf(new MysqlDialect({ pool }));
+      base = kyselyOf(new MysqlDialect({ pool: mysqlPoolOf(pool) }));
       closeOwned = () => base.destroy();
     }
   } else if ('kysely' in connection) {
@@ -159,7 +161,7 @@ export async function openSqlDatabase(options: SqlConnectionOptions): Promise<Sq
     base = kyselyOf(new PostgresDialect({ pool: pgPoolOf(connection.pgPool) }));
   } else if ('mysqlPool' in connection) {
     engine = 'mysql';
-    base = kyselyOf(new MysqlDialect({ pool: connection.mysqlPool }));
+    base = kyselyOf(new MysqlDialect({ pool: mysqlPoolOf(connection.mysqlPool) }));
   } else {
     engine = 'sqlite';
     tuneSqlite(connection.sqlite);

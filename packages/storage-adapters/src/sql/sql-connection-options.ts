@@ -24,10 +24,11 @@ export interface SqlConnectionOptions {
   /** Connections in the pool this adapter opens from a URL (PostgreSQL, MySQL); default 10. */
   poolSize?: number | undefined;
   /**
-   * PostgreSQL: run the store's parameterized statements as named prepared statements,
-   * parsed and planned once per connection; default true. Turn it off behind a pooler
-   * that does not keep them across transactions (PgBouncer in transaction mode before
-   * 1.21, or without `max_prepared_statements`).
+   * Run the store's parameterized statements as prepared statements, parsed once per
+   * connection (and on PostgreSQL planned once too); default true. On PostgreSQL they are
+   * named statements, on MySQL and MariaDB server-side ones (mysql2's `execute`). Turn it
+   * off behind a pooler that does not keep them across transactions (PgBouncer in
+   * transaction mode before 1.21, or without `max_prepared_statements`; ProxySQL).
    */
   preparedStatements?: boolean | undefined;
 }
