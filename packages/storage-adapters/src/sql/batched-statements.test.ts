@@ -8,6 +8,47 @@ import { createSqlRunStore } from './sql-run-store';
 
 const server = await testServer('postgres');
 
+const newTenant = (): TenantId => asTenantId(newId('tenant'));
+const runOf = (tenantId: TenantId, idempotencyKey?: string): RunRecord => {
+  const run: RunRecord = {
+    tenantId,
+    id: asRunId(newTimeOrderedId('run')),
+    workflowId: asWorkflowId('wf'),
+    versionId: asWorkflowVersionId('wfv_1'),
+    status: 'queued',
+    createdAt: 1_000,
+    updatedAt: 1_000,
+    lastSeq: 0,
+  };
+  if (idempotencyKey !== undefined) run.idempotencyKey = idempotencyKey;
+  return run;
+};
+const step = (nodeId: string, output: unknown): RunEvent => ({ type: 'step.succeeded', nodeId, attempt: 1, output, durationMs: 0 });
+
+/** 30 runs created at once, three pairs of them sharing an idempotency key: each answer is the one it would get alone. */
+async function createsRunsTogether(database: SqlDatabase): Promise<void> {
+  const store = createSqlRunStore(database);
+  const tenantId = newTenant();
+  const runs = Array.from({ length: 30 }, (_, index) => runOf(tenantId, index < 6 ? `key-${index % 3}` : undefined));
+  const results = await Promise.all(runs.map((run, index) => store.createRun(run, [step('start', { index }), step('s1', `text "${index}" \\ ✓`)])));
+  for (let key = 0; key < 3; key++) {
+    const pair = [results[key], results[key + 3]];
+    expect(pair.filter((result) => result?.created)).toHaveLength(1);
+    const winner = pair.find((result) => result?.created)?.run.id;
+    expect(pair.map((result) => result?.run.id)).toEqual([winner, winner]);
+  }
+  expect(results.slice(6).every((result) => result.created)).toBe(true);
+  const created = results.filter((result) => result.created).map((result) => result.run);
+  const logs = await Promise.all(created.map((run) => store.readEvents(tenantId, run.id)));
+  logs.forEach((log, index) => {
+    const runIndex = runs.findIndex((run) => run.id === created[index]?.id);
+    expect(log.map((entry) => [entry.seq, entry.event])).toEqual([
+      [1, step('start', { index: runIndex })],
+      [2, step('s1', `text "${runIndex}" \\ ✓`)],
+    ]);
+  });
+}
+
 /**
  * The PostgreSQL store gathers concurrent calls into one statement each (`StatementCoalescer`):
  * these cases fire many calls at once, so that all but the first go in batches, and check
@@ -23,45 +64,7 @@ describeWithServer(server, 'batched statements on PostgreSQL', () => {
     await database.close();
   });
 
-  const newTenant = (): TenantId => asTenantId(newId('tenant'));
-  const runOf = (tenantId: TenantId, idempotencyKey?: string): RunRecord => {
-    const run: RunRecord = {
-      tenantId,
-      id: asRunId(newTimeOrderedId('run')),
-      workflowId: asWorkflowId('wf'),
-      versionId: asWorkflowVersionId('wfv_1'),
-      status: 'queued',
-      createdAt: 1_000,
-      updatedAt: 1_000,
-      lastSeq: 0,
-    };
-    if (idempotencyKey !== undefined) run.idempotencyKey = idempotencyKey;
-    return run;
-  };
-  const step = (nodeId: string, output: unknown): RunEvent => ({ type: 'step.succeeded', nodeId, attempt: 1, output, durationMs: 0 });
-
-  it('creates runs together; of two with one idempotency key exactly one is created and the other answers it', async () => {
-    const store = createSqlRunStore(database);
-    const tenantId = newTenant();
-    const runs = Array.from({ length: 30 }, (_, index) => runOf(tenantId, index < 6 ? `key-${index % 3}` : undefined));
-    const results = await Promise.all(runs.map((run, index) => store.createRun(run, [step('start', { index }), step('s1', `text "${index}" \\ ✓`)])));
-    for (let key = 0; key < 3; key++) {
-      const pair = [results[key], results[key + 3]];
-      expect(pair.filter((result) => result?.created)).toHaveLength(1);
-      const winner = pair.find((result) => result?.created)?.run.id;
-      expect(pair.map((result) => result?.run.id)).toEqual([winner, winner]);
-    }
-    expect(results.slice(6).every((result) => result.created)).toBe(true);
-    const created = results.filter((result) => result.created).map((result) => result.run);
-    const logs = await Promise.all(created.map((run) => store.readEvents(tenantId, run.id)));
-    logs.forEach((log, index) => {
-      const runIndex = runs.findIndex((run) => run.id === created[index]?.id);
-      expect(log.map((entry) => [entry.seq, entry.event])).toEqual([
-        [1, step('start', { index: runIndex })],
-        [2, step('s1', `text "${runIndex}" \\ ✓`)],
-      ]);
-    });
-  });
+  it('creates runs together; of two with one idempotency key exactly one is created and the other answers it', () => createsRunsTogether(database));
 
   it('appends to many runs together; of two appends after one sequence number exactly one wins and the other reads a conflict', async () => {
     const store = createSqlRunStore(database);
@@ -103,6 +106,22 @@ describeWithServer(server, 'batched statements on PostgreSQL', () => {
     const found = await Promise.all([...lookups.map((id) => store.getLatestVersionId(tenantId, id)), store.getLatestVersionId(tenantId, asWorkflowId('nope'))]);
     expect(found).toEqual([...Array.from({ length: 8 }, () => ['w1_v1', 'w2_v2', undefined]).flat(), undefined]);
   });
+});
+
+const mariadb = await testServer('mysql');
+
+// MySQL has no arrays to bind: runs started together go in one transaction of multi-row INSERTs.
+describeWithServer(mariadb, 'batched run creation on MariaDB', () => {
+  let database: SqlDatabase;
+  beforeAll(async () => {
+    database = await openSqlDatabase({ connection: mariadb.url, tablePrefix: 'pwtest_' });
+    await migrateStore(database);
+  });
+  afterAll(async () => {
+    await database.close();
+  });
+
+  it('creates runs together; of two with one idempotency key exactly one is created and the other answers it', () => createsRunsTogether(database));
 });
 
 for (const name of ['postgres', 'mysql'] as const) {

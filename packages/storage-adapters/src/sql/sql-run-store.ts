@@ -27,8 +27,9 @@ import {
 } from '@pipewright/core';
 import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
 import { queryTemplate, templatesByCount } from './query-template';
-import { eventValuesOf, runStoreLanes } from './run-store-lanes';
-import { storedEventsOf } from './event-rows';
+import { eventValuesOf, runStoreLanes, type NewRunWrite } from './run-store-lanes';
+import { eventRowOf, storedEventsOf } from './event-rows';
+import { StatementCoalescer } from './statement-coalescer';
 import { singleStatementWrites } from './single-statement-writes';
 import type { SqlDatabase } from './open-sql-database';
 import { sqlConnections } from './sql-connections';
@@ -144,6 +145,39 @@ function hotQueries(db: Kysely<StoreDatabase>) {
         last_seq: p('lastSeq'),
       }),
     ),
+    /** `count` runs (`<column><i>` values) in one multi-row INSERT, where arrays cannot be bound (MySQL). */
+    insertRuns: templatesByCount((p, count) =>
+      db.insertInto('runs').values(
+        Array.from({ length: count }, (_, index) => {
+          const at = (name: string) => p(`${name}${index}`);
+          return {
+            tenant_id: at('tenantId'),
+            id: at('id'),
+            workflow_id: at('workflowId'),
+            version_id: at('versionId'),
+            status: at('status'),
+            created_at: at('createdAt'),
+            updated_at: at('updatedAt'),
+            finished_at: at('finishedAt'),
+            parent_run_id: at('parentRunId'),
+            idempotency_key: at('idempotencyKey'),
+            last_seq: at('lastSeq'),
+          };
+        }),
+      ),
+    ),
+    /** Event rows of `count` runs (`<column><i>` values) in one multi-row INSERT. */
+    insertEventRows: templatesByCount((p, count) =>
+      db.insertInto('run_events').values(
+        Array.from({ length: count }, (_, index) => ({
+          tenant_id: p(`tenantId${index}`),
+          run_id: p(`runId${index}`),
+          seq: p(`seq${index}`),
+          at: p(`at${index}`),
+          event: p(`event${index}`),
+        })),
+      ),
+    ),
     // The guard: only the append that read `expected` moves the run on. An absent patch field keeps the column.
     advanceRun: queryTemplate((p) =>
       db
@@ -215,6 +249,62 @@ export function createSqlRunStore(database: SqlDatabase): RunStore {
   };
   const lanes = combined === undefined ? undefined : runStoreLanes(database, combined, { readEvents: readEventsAlone, latestVersionId: latestVersionIdAlone });
 
+  /**
+   * A new run in one transaction: its version checked where asked (in the transaction, so
+   * a publish that commits first is seen, and one after follows the run), the run, its
+   * events. `stale` when the version is no longer the latest; nothing is written then.
+   */
+  const insertRunAlone = async ({ row, events, ofLatest }: NewRunWrite): Promise<'created' | 'stale'> =>
+    retryTransient(() =>
+      database.write('transaction', async (trx) => {
+        if (ofLatest) {
+          const [latest] = (await trx.executeQuery(q.latestVersionId({ tenantId: row.tenantId, workflowId: row.workflowId }))).rows;
+          if (latest?.id !== row.versionId) return 'stale' as const;
+        }
+        await trx.executeQuery(q.insertRun({ ...row }));
+        if (events.length > 0) await trx.executeQuery(eventRows(q, row.tenantId, row.id, 0, events, row.createdAt));
+        return 'created' as const;
+      }),
+    );
+
+  /** Runs started together on MySQL, in one transaction (see `createRunsTogether`). */
+  const mysqlCreates =
+    combined === undefined && !database.features.singleConnection
+      ? new StatementCoalescer<NewRunWrite, 'created' | 'stale'>({ maxBatch: 64, writeOne: insertRunAlone, writeBatch: (writes) => retryTransient(() => createRunsTogether(writes)) })
+      : undefined;
+
+  /**
+   * On MySQL, runs started together go in one transaction: the latest version of each
+   * workflow read once, then one multi-row INSERT of the runs and one of their event rows.
+   * A used idempotency key fails the INSERT, and each run goes alone then. (PostgreSQL has
+   * its own lane, in one statement; SQLite's writes share a commit anyway.)
+   */
+  function createRunsTogether(writes: readonly NewRunWrite[]): Promise<Array<'created' | 'stale'>> {
+    return database.write('transaction', async (trx) => {
+      const latest = new Map<string, string | undefined>();
+      const workflowKey = (row: NewRunWrite['row']): string => `${row.tenantId}\u0000${row.workflowId}`;
+      for (const { row } of writes.filter((write) => write.ofLatest)) {
+        if (!latest.has(workflowKey(row))) latest.set(workflowKey(row), (await trx.executeQuery(q.latestVersionId({ tenantId: row.tenantId, workflowId: row.workflowId }))).rows[0]?.id);
+      }
+      const outcomes = writes.map((write) => (write.ofLatest && latest.get(workflowKey(write.row)) !== write.row.versionId ? ('stale' as const) : ('created' as const)));
+      const fresh = writes.filter((_, index) => outcomes[index] === 'created');
+      if (fresh.length === 0) return outcomes;
+      const runValues: Record<string, unknown> = {};
+      const eventValues: Record<string, unknown> = {};
+      let eventCount = 0;
+      fresh.forEach(({ row, events }, index) => {
+        for (const [name, value] of Object.entries(row)) runValues[`${name}${index}`] = value;
+        if (events.length === 0) return;
+        const { seq, event } = eventRowOf(0, events);
+        Object.assign(eventValues, { [`tenantId${eventCount}`]: row.tenantId, [`runId${eventCount}`]: row.id, [`seq${eventCount}`]: seq, [`at${eventCount}`]: row.createdAt, [`event${eventCount}`]: event });
+        eventCount++;
+      });
+      await trx.executeQuery(q.insertRuns(fresh.length)(runValues));
+      if (eventCount > 0) await trx.executeQuery(q.insertEventRows(eventCount)(eventValues));
+      return outcomes;
+    });
+  }
+
   /** `createRun`, and with `ofLatest` `createRunOfLatest`: stored only while the run's version is its workflow's latest. */
   async function insertRun(run: RunRecord, events: readonly RunEvent[], ofLatest: boolean): Promise<CreateRunResult | StaleVersion> {
     const existing = async (): Promise<RunRecord | undefined> => {
@@ -247,19 +337,9 @@ export function createSqlRunStore(database: SqlDatabase): RunStore {
           throw new PipewrightError('internal', `Run id ${run.id} is already used`, { details: { tenantId: run.tenantId, runId: run.id } });
         }
       } else {
-        const stale = await retryTransient(() =>
-          database.write('transaction', async (trx) => {
-            if (ofLatest) {
-              const [latest] = (await trx.executeQuery(q.latestVersionId({ tenantId: run.tenantId, workflowId: run.workflowId }))).rows;
-              // Read in the transaction: a publish that commits before this one does is seen; one after it follows this run.
-              if (latest?.id !== run.versionId) return true;
-            }
-            await trx.executeQuery(q.insertRun(row));
-            if (events.length > 0) await trx.executeQuery(eventRows(q, run.tenantId, run.id, 0, events, run.createdAt));
-            return false;
-          }),
-        );
-        if (stale) return { stale: true };
+        const write = { row, events, ofLatest };
+        const outcome = await (mysqlCreates === undefined ? insertRunAlone(write) : mysqlCreates.submit(`${run.tenantId}\u0000${run.id}`, write));
+        if (outcome === 'stale') return { stale: true };
       }
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
