@@ -26,7 +26,7 @@ import {
   type WorkflowVersionRecord,
 } from '@pipewright/core';
 import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
-import { queryTemplate, templatesByCount } from './query-template';
+import { queryTemplate, templatesByCount, type Param } from './query-template';
 import { eventValuesOf, runStoreLanes, type NewRunWrite } from './run-store-lanes';
 import { eventRowOf, storedEventsOf } from './event-rows';
 import { StatementCoalescer } from './statement-coalescer';
@@ -112,6 +112,23 @@ function pageFrom<T>(rows: T[], limit: number, keyOf: (item: T) => { at: number;
 }
 
 /** The statements of the engine's hot path, compiled once per store. */
+/** A `runs` row's columns, from the parameters `p` names after the `NewRunRow` fields. */
+function runValues(p: Param) {
+  return {
+    tenant_id: p('tenantId'),
+    id: p('id'),
+    workflow_id: p('workflowId'),
+    version_id: p('versionId'),
+    status: p('status'),
+    created_at: p('createdAt'),
+    updated_at: p('updatedAt'),
+    finished_at: p('finishedAt'),
+    parent_run_id: p('parentRunId'),
+    idempotency_key: p('idempotencyKey'),
+    last_seq: p('lastSeq'),
+  };
+}
+
 function hotQueries(db: Kysely<StoreDatabase>) {
   return {
     getRun: queryTemplate((p) => db.selectFrom('runs').selectAll().where('tenant_id', '=', p('tenantId')).where('id', '=', p('id'))),
@@ -130,42 +147,9 @@ function hotQueries(db: Kysely<StoreDatabase>) {
         .where('workflows.tenant_id', '=', p('tenantId'))
         .where('workflows.id', '=', p('workflowId')),
     ),
-    insertRun: queryTemplate((p) =>
-      db.insertInto('runs').values({
-        tenant_id: p('tenantId'),
-        id: p('id'),
-        workflow_id: p('workflowId'),
-        version_id: p('versionId'),
-        status: p('status'),
-        created_at: p('createdAt'),
-        updated_at: p('updatedAt'),
-        finished_at: p('finishedAt'),
-        parent_run_id: p('parentRunId'),
-        idempotency_key: p('idempotencyKey'),
-        last_seq: p('lastSeq'),
-      }),
-    ),
+    insertRun: queryTemplate((p) => db.insertInto('runs').values(runValues(p))),
     /** `count` runs (`<column><i>` values) in one multi-row INSERT, where arrays cannot be bound (MySQL). */
-    insertRuns: templatesByCount((p, count) =>
-      db.insertInto('runs').values(
-        Array.from({ length: count }, (_, index) => {
-          const at = (name: string) => p(`${name}${index}`);
-          return {
-            tenant_id: at('tenantId'),
-            id: at('id'),
-            workflow_id: at('workflowId'),
-            version_id: at('versionId'),
-            status: at('status'),
-            created_at: at('createdAt'),
-            updated_at: at('updatedAt'),
-            finished_at: at('finishedAt'),
-            parent_run_id: at('parentRunId'),
-            idempotency_key: at('idempotencyKey'),
-            last_seq: at('lastSeq'),
-          };
-        }),
-      ),
-    ),
+    insertRuns: templatesByCount((p, count) => db.insertInto('runs').values(Array.from({ length: count }, (_, index) => runValues((name) => p(`${name}${index}`))))),
     /** Event rows of `count` runs (`<column><i>` values) in one multi-row INSERT. */
     insertEventRows: templatesByCount((p, count) =>
       db.insertInto('run_events').values(
