@@ -76,6 +76,26 @@ describe('starts by workflow id', () => {
     await editor.stop();
   });
 
+  it('take an input that the remembered version refuses and a version published since accepts', async () => {
+    const { store } = countingStore();
+    const queue = createMemoryJobQueue();
+    const starter = createEngine({ registry, store, queue });
+    const editor = createEngine({ registry, store, queue });
+    const strict = workflow('strict');
+    const withSchema = { ...strict, nodes: [{ id: 'start', type: 'core.manual', config: { inputSchema: { type: 'object', properties: { orderId: { type: 'number' } }, required: ['orderId'] } } }, ...strict.nodes.slice(1)] };
+    await editor.workflows.save(tenant, withSchema);
+    await editor.workflows.publish(tenant, 'wf');
+    await starter.runs.start(tenant, { workflowId: 'wf' }, { orderId: 1 });
+    await expect(starter.runs.start(tenant, { workflowId: 'wf' }, {})).rejects.toMatchObject({ code: 'invalid_input' });
+
+    await editor.workflows.save(tenant, workflow('lenient'));
+    const lenient = await editor.workflows.publish(tenant, 'wf');
+    const { runId } = await starter.runs.start(tenant, { workflowId: 'wf' }, {});
+    expect((await starter.runs.get(tenant, runId)).versionId).toBe(lenient.id);
+    await starter.stop();
+    await editor.stop();
+  });
+
   it('look the version up on every start where the store cannot check it while storing the run', async () => {
     const { store, lookups } = countingStore({ withoutOfLatest: true });
     const engine = createEngine({ registry, store, queue: createMemoryJobQueue() });

@@ -102,7 +102,12 @@ export function createRunsApi(core: EngineCore) {
       const hinted = core.store.createRunOfLatest === undefined ? undefined : core.latestVersions.get(tenantId, workflowId);
       // A debounced or batched start is not a run yet: it takes the version looked up now.
       if (hinted !== undefined && !(await defersStarts(core, tenantId, hinted))) {
-        const result = await createRunOfLatest(core, request(hinted));
+        const result = await createRunOfLatest(core, request(hinted)).catch((error: unknown) => {
+          // The input or trigger was checked against the remembered version: a later one
+          // may take it, so the start goes on as if the version were stale.
+          if (error instanceof PipewrightError && error.code === 'invalid_input') return { stale: true } as const;
+          throw error;
+        });
         if (!('stale' in result)) return started(result);
       }
       const versionId = await core.store.getLatestVersionId(tenantId, workflowId);
