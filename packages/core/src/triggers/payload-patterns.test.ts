@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { checkPayloadPatterns, compilePayloadPatterns, payloadPatternIssues, withoutPatterns } from './payload-patterns';
+import { checkPayloadPatterns, compilePayloadPatterns, payloadPatternIssues, structuralSchema } from './payload-patterns';
 import { webhookTriggerConfigSchema } from './webhook-trigger';
 
 /** The paths of the strings in `body` that fail the schema's patterns. */
@@ -10,7 +10,7 @@ function failing(schema: Record<string, unknown>, body: unknown): Array<Array<st
 
 const digits = { type: 'string', pattern: '^\\d+$' };
 
-describe('withoutPatterns', () => {
+describe('structuralSchema', () => {
   it('removes pattern in every schema position and keeps data that merely has a pattern key', () => {
     const schema = {
       type: 'object',
@@ -22,7 +22,7 @@ describe('withoutPatterns', () => {
       $defs: { code: { pattern: 'g', default: { pattern: 'kept' } } },
       const: { pattern: 'kept' },
     };
-    expect(withoutPatterns(schema)).toEqual({
+    expect(structuralSchema(schema)).toEqual({
       type: 'object',
       properties: { pattern: { type: 'string' }, list: { type: 'array', items: {}, prefixItems: [{}] } },
       additionalProperties: {},
@@ -32,6 +32,17 @@ describe('withoutPatterns', () => {
       const: { pattern: 'kept' },
     });
     expect(schema.properties.pattern.pattern).toBe('a');
+  });
+
+  it('declares every required name in properties, so that zod requires it too', () => {
+    const schema = { type: 'object', properties: { a: { type: 'number' } }, required: ['a', 'b'], items: { required: ['c'] } };
+    const structural = structuralSchema(schema);
+    expect(structural).toEqual({ type: 'object', properties: { a: { type: 'number' }, b: {} }, required: ['a', 'b'], items: { required: ['c'], properties: { c: {} } } });
+    expect(schema.properties).toEqual({ a: { type: 'number' } });
+    const zod = z.fromJSONSchema(structural as Parameters<typeof z.fromJSONSchema>[0]);
+    expect(zod.safeParse({ a: 1 }).success).toBe(false);
+    expect(zod.safeParse({ a: 1, b: 'anything' }).success).toBe(true);
+    expect(z.fromJSONSchema(structuralSchema({ type: 'object', required: ['id'] }) as Parameters<typeof z.fromJSONSchema>[0]).safeParse({}).success).toBe(false);
   });
 });
 

@@ -138,20 +138,30 @@ function refusedKeyword(keyword: string): string | undefined {
 }
 
 /**
- * A copy of the schema with every `pattern` keyword removed (in schema positions only:
- * a `pattern` key inside `properties`, `const` or `default` stays), for `z.fromJSONSchema`.
+ * The copy of a payload schema that `z.fromJSONSchema` checks the structure with: every
+ * `pattern` keyword removed (in schema positions only: a `pattern` key inside
+ * `properties`, `const` or `default` stays), and every name in `required` declared in
+ * `properties` (as `{}` where it was not). zod drops a required name that `properties`
+ * does not declare, so `{ "required": ["id"] }` alone accepted `{}`.
  *
  * @example
- * withoutPatterns({ type: 'string', pattern: '^a+$' }); // { type: 'string' }
+ * structuralSchema({ type: 'string', pattern: '^a+$' }); // { type: 'string' }
+ * structuralSchema({ type: 'object', required: ['id'] }); // { type: 'object', required: ['id'], properties: { id: {} } }
  */
-export function withoutPatterns(schema: Schema): Schema {
+export function structuralSchema(schema: Schema): Schema {
   const copy: Schema = {};
   for (const [keyword, value] of Object.entries(schema)) {
     if (keyword === 'pattern') continue;
-    if (SCHEMA_KEYWORDS.has(keyword) && isSchema(value)) copy[keyword] = withoutPatterns(value);
-    else if (SCHEMA_KEYWORDS.has(keyword) && Array.isArray(value)) copy[keyword] = value.map((item: unknown) => (isSchema(item) ? withoutPatterns(item) : item));
-    else if (MAP_KEYWORDS.has(keyword) && isSchema(value)) copy[keyword] = Object.fromEntries(Object.entries(value).map(([name, item]) => [name, isSchema(item) ? withoutPatterns(item) : item]));
+    if (SCHEMA_KEYWORDS.has(keyword) && isSchema(value)) copy[keyword] = structuralSchema(value);
+    else if (SCHEMA_KEYWORDS.has(keyword) && Array.isArray(value)) copy[keyword] = value.map((item: unknown) => (isSchema(item) ? structuralSchema(item) : item));
+    else if (MAP_KEYWORDS.has(keyword) && isSchema(value)) copy[keyword] = Object.fromEntries(Object.entries(value).map(([name, item]) => [name, isSchema(item) ? structuralSchema(item) : item]));
     else copy[keyword] = value;
+  }
+  const required = copy['required'];
+  if (Array.isArray(required)) {
+    const properties: Schema = isSchema(copy['properties']) ? { ...copy['properties'] } : {};
+    for (const name of required) if (typeof name === 'string' && !Object.hasOwn(properties, name)) properties[name] = {};
+    copy['properties'] = properties;
   }
   return copy;
 }
@@ -238,7 +248,7 @@ export function compilePayloadPatterns(root: Schema): PayloadPatterns {
       }
     }
   }
-  return { structural: withoutPatterns(root), root: top.live ? top : undefined };
+  return { structural: structuralSchema(root), root: top.live ? top : undefined };
 }
 
 /**
