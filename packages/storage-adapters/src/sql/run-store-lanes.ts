@@ -5,10 +5,9 @@ import { isUniqueViolation, retryTransient } from './sql-errors';
 import { StatementCoalescer } from './statement-coalescer';
 import { eventRowOf } from './event-rows';
 
-/** The parameters of an append's one `run_events` row (see `eventRowOf`): `seq0` and `event0`, and what rows share. */
-export function eventValuesOf(tenantId: TenantId, runId: string, afterSeq: number, events: readonly RunEvent[], at: number): Record<string, unknown> {
-  const { seq, event } = eventRowOf(afterSeq, events);
-  return { tenantId, runId, at, seq0: seq, event0: event };
+/** The parameters of an append's one `run_events` row (see `eventRowOf`). */
+function eventValuesOf(tenantId: TenantId, runId: string, afterSeq: number, events: readonly RunEvent[], at: number) {
+  return { tenantId, runId, at, ...eventRowOf(afterSeq, events) };
 }
 
 export interface NewRunRow {
@@ -90,7 +89,7 @@ export function runStoreLanes(
     maxBatch,
     writeOne: async ({ row, events, ofLatest }) => {
       try {
-        const result = await retryTransient(() => db.executeQuery(single.createRun(1)({ ...eventValuesOf(row.tenantId, row.id, 0, events, row.createdAt), ...row, ofLatest })));
+        const result = await retryTransient(() => db.executeQuery(single.createRun({ ...eventValuesOf(row.tenantId, row.id, 0, events, row.createdAt), ...row, ofLatest })));
         return Number(result.numAffectedRows ?? 0) > 0;
       } catch (error) {
         if (isUniqueViolation(error)) return false;
@@ -125,7 +124,7 @@ export function runStoreLanes(
     writeOne: async (write) => {
       const values = eventValuesOf(write.tenantId, write.runId, write.expected, write.events, write.at);
       const result = await retryTransient(() =>
-        db.executeQuery(single.appendEvents(1)({ ...values, expected: write.expected, lastSeq: write.lastSeq, status: write.status, finishedAt: write.finishedAt })),
+        db.executeQuery(single.appendEvents({ ...values, expected: write.expected, lastSeq: write.lastSeq, status: write.status, finishedAt: write.finishedAt })),
       );
       return Number(result.numAffectedRows ?? 0) === 1;
     },

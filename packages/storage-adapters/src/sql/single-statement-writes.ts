@@ -1,11 +1,11 @@
 import { sql, type Expression, type Kysely } from 'kysely';
 import type { TableNames } from '../table-names';
-import { compilable, queryTemplate, templatesByCount, type Param } from './query-template';
+import { compilable, queryTemplate, type Param } from './query-template';
 import type { StoreDatabase } from './store-database';
 
-/** `(tenant, run, seq, at, event)` rows for `count` events; casts give the VALUES list its column types. */
-function eventValues(p: Param, count: number) {
-  return sql.join(Array.from({ length: count }, (_, index) => sql`(${p('tenantId')}, ${p('runId')}, ${p(`seq${index}`)}::integer, ${p('at')}::bigint, ${p(`event${index}`)})`));
+/** The append's one `(tenant, run, seq, at, event)` row (see `eventRowOf`); casts give the VALUES list its column types. */
+function eventRow(p: Param) {
+  return sql`(${p('tenantId')}, ${p('runId')}, ${p('seq')}::integer, ${p('at')}::bigint, ${p('event')})`;
 }
 
 /**
@@ -16,7 +16,7 @@ function eventValues(p: Param, count: number) {
 export function singleStatementWrites(db: Kysely<StoreDatabase>, tables: TableNames) {
   return {
     /** Inserts the run and its first events; with `ofLatest`, only while its version is the workflow's latest. */
-    createRun: templatesByCount((p, count) =>
+    createRun: queryTemplate((p) =>
       compilable(
         db,
         sql`with created as (
@@ -26,7 +26,7 @@ export function singleStatementWrites(db: Kysely<StoreDatabase>, tables: TableNa
           returning id
         )
         insert into ${sql.table(tables.runEvents)} (tenant_id, run_id, seq, at, event)
-        select v.tenant_id, v.run_id, v.seq, v.at, v.event from (values ${eventValues(p, count)}) as v (tenant_id, run_id, seq, at, event)
+        select v.tenant_id, v.run_id, v.seq, v.at, v.event from (values ${eventRow(p)}) as v (tenant_id, run_id, seq, at, event)
         where exists (select 1 from created)`,
       ),
     ),
@@ -34,7 +34,7 @@ export function singleStatementWrites(db: Kysely<StoreDatabase>, tables: TableNa
      * Moves the run on if its last sequence number is still `expected`, and inserts the
      * events only then: no rows inserted means someone appended first (or no such run).
      */
-    appendEvents: templatesByCount((p, count) =>
+    appendEvents: queryTemplate((p) =>
       compilable(
         db,
         sql`with advanced as (
@@ -44,7 +44,7 @@ export function singleStatementWrites(db: Kysely<StoreDatabase>, tables: TableNa
           returning id
         )
         insert into ${sql.table(tables.runEvents)} (tenant_id, run_id, seq, at, event)
-        select v.tenant_id, v.run_id, v.seq, v.at, v.event from (values ${eventValues(p, count)}) as v (tenant_id, run_id, seq, at, event)
+        select v.tenant_id, v.run_id, v.seq, v.at, v.event from (values ${eventRow(p)}) as v (tenant_id, run_id, seq, at, event)
         where exists (select 1 from advanced)`,
       ),
     ),

@@ -27,7 +27,7 @@ import {
 } from '@pipewright/core';
 import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
 import { queryTemplate, templatesByCount, type Param } from './query-template';
-import { eventValuesOf, runStoreLanes, type NewRunWrite } from './run-store-lanes';
+import { runStoreLanes, type NewRunWrite } from './run-store-lanes';
 import { eventRowOf, storedEventsOf } from './event-rows';
 import { StatementCoalescer } from './statement-coalescer';
 import { singleStatementWrites } from './single-statement-writes';
@@ -150,7 +150,7 @@ function hotQueries(db: Kysely<StoreDatabase>) {
     insertRun: queryTemplate((p) => db.insertInto('runs').values(runValues(p))),
     /** `count` runs (`<column><i>` values) in one multi-row INSERT, where arrays cannot be bound (MySQL). */
     insertRuns: templatesByCount((p, count) => db.insertInto('runs').values(Array.from({ length: count }, (_, index) => runValues((name) => p(`${name}${index}`))))),
-    /** Event rows of `count` runs (`<column><i>` values) in one multi-row INSERT. */
+    /** Event rows (`<column><i>` values, one row per append: see `eventRowOf`) in one multi-row INSERT. */
     insertEventRows: templatesByCount((p, count) =>
       db.insertInto('run_events').values(
         Array.from({ length: count }, (_, index) => ({
@@ -175,11 +175,6 @@ function hotQueries(db: Kysely<StoreDatabase>) {
         .where('tenant_id', '=', p('tenantId'))
         .where('id', '=', p('id'))
         .where('last_seq', '=', p('expected')),
-    ),
-    insertEvents: templatesByCount((p, count) =>
-      db.insertInto('run_events').values(
-        Array.from({ length: count }, (_, index) => ({ tenant_id: p('tenantId'), run_id: p('runId'), seq: p(`seq${index}`), at: p('at'), event: p(`event${index}`) })),
-      ),
     ),
     /** The rows that hold events after `afterSeq`: the last row starting at or before it may too (see `eventRowOf`). */
     readEvents: queryTemplate((p) =>
@@ -206,8 +201,10 @@ function hotQueries(db: Kysely<StoreDatabase>) {
 
 type HotQueries = ReturnType<typeof hotQueries>;
 
+/** The one `run_events` row of an append (see `eventRowOf`). */
 function eventRows(q: HotQueries, tenantId: TenantId, runId: string, afterSeq: number, events: readonly RunEvent[], at: number) {
-  return q.insertEvents(1)(eventValuesOf(tenantId, runId, afterSeq, events, at));
+  const { seq, event } = eventRowOf(afterSeq, events);
+  return q.insertEventRows(1)({ tenantId0: tenantId, runId0: runId, seq0: seq, at0: at, event0: event });
 }
 
 /**
