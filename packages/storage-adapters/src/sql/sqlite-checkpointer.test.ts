@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { asRunId, asTenantId, asWorkflowId, asWorkflowVersionId } from '@pipewright/core';
@@ -34,7 +35,35 @@ it('checkpoints the WAL of a SQLite file from its own thread, with automatic che
 
 it('reports a thread that ends on its own, so automatic checkpoints can come back', async () => {
   const lost = new Promise<void>((resolve) => {
-    startSqliteCheckpointer(join(directory, 'no-such-folder', 'store.db'), resolve, 10);
+    startSqliteCheckpointer(join(directory, 'no-such-folder', 'store.db'), resolve, { intervalMs: 10 });
   });
   await expect(lost).resolves.toBeUndefined();
+});
+
+it('rewinds the WAL while writes keep coming, so that it does not grow with every commit', async () => {
+  const file = join(directory, 'busy.db');
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 10000');
+  db.pragma('wal_autocheckpoint = 0');
+  db.exec('create table t (id integer primary key, body text not null)');
+  const insert = db.prepare('insert into t (body) values (?)');
+  const checkpointer = startSqliteCheckpointer(file, () => undefined, { intervalMs: 5, restartAfterFrames: 50 });
+  let commits = 0;
+  try {
+    const until = Date.now() + 1_500;
+    while (Date.now() < until) {
+      // Commits back to back, as a busy engine makes them; the thread checkpoints meanwhile.
+      for (let i = 0; i < 50; i++, commits++) insert.run('x'.repeat(1_000));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    await checkpointer.stop();
+  }
+  // Each commit appends at least one 4 KiB frame: a log that never started over would hold them all.
+  const frameBytes = 4_096 + 24;
+  expect(commits).toBeGreaterThan(1_000);
+  expect(statSync(`${file}-wal`).size).toBeLessThan((commits * frameBytes) / 4);
+  db.close();
 });
