@@ -134,6 +134,8 @@ export class RunAdvancer {
   private readonly completed: Completed[] = [];
   private candidates: string[] = [];
   private readonly timed = new Set<string>();
+  /** Candidates already decided in the current pass (one pass at a time: reused). */
+  private readonly seen = new Set<string>();
   private readonly abort = new RunAbort(() => this.wake?.());
   private wake: (() => void) | undefined;
   private runInfo!: { id: string; workflowId: string; startedAt: string };
@@ -239,7 +241,10 @@ export class RunAdvancer {
       if (taken.length > 0) pendingResults.push(...taken);
       const stopping = this.deps.isStopping();
       const before = pending.length;
-      if (this.state.status === 'running' && !stopping) await this.decide(pending, launches, children);
+      if (this.state.status === 'running' && !stopping) {
+        const deciding = this.decide(pending, launches, children);
+        if (deciding !== undefined) await deciding;
+      }
       const changed = taken.length > 0 || pending.length > before || launches.length > 0;
 
       const durableFirst =
@@ -384,83 +389,97 @@ export class RunAdvancer {
     return ready.kind === 'ready' ? ready.inputs : [];
   }
 
-  private async decide(batch: RunEvent[], launches: Launch[], children: ChildLaunch[]): Promise<void> {
+  /**
+   * Decides every candidate step. Synchronous unless a step's start has to wait (flow
+   * control, a control node): pure steps, nearly all, are decided without a promise per
+   * step, which the run's hot path would otherwise allocate and wait a microtask for.
+   */
+  private decide(batch: RunEvent[], launches: Launch[], children: ChildLaunch[]): Promise<void> | undefined {
     const now = this.now;
     if (this.state.cancelRequested) {
       this.apply({ type: 'run.cancelled', reason: this.cancelReason ?? 'Cancelled on request' }, batch);
-      return;
+      return undefined;
     }
     if (this.state.deadline !== undefined && this.state.deadline <= now) {
       const timeoutMs = this.state.deadline - this.state.startedAt;
       this.apply({ type: 'run.failed', error: { code: 'timeout', message: `Run timed out after ${timeoutMs} ms`, retryable: false, details: { timeoutMs } } }, batch);
-      return;
+      return undefined;
     }
     for (const id of this.timed) this.candidates.push(id);
     const queued = this.candidates;
     this.candidates = [];
-    const seen = new Set<string>();
-    for (let i = 0; i < queued.length || this.candidates.length > 0; i++) {
+    this.seen.clear();
+    return this.decideFrom(queued, 0, now, batch, launches, children);
+  }
+
+  /** Decides the candidates from `queued[first]` on, and those that deciding them adds. */
+  private decideFrom(queued: string[], first: number, now: number, batch: RunEvent[], launches: Launch[], children: ChildLaunch[]): Promise<void> | undefined {
+    for (let i = first; i < queued.length || this.candidates.length > 0; i++) {
       if (i >= queued.length) {
         queued.push(...this.candidates);
         this.candidates = [];
       }
       const id = queued[i] as string;
-      if (seen.has(id) || this.inflight.has(id)) continue;
-      seen.add(id);
+      if (this.seen.has(id) || this.inflight.has(id)) continue;
+      this.seen.add(id);
       const node = this.plan.nodes[id];
       if (!node) continue;
-      await this.decideNode(node, now, batch, launches, children);
-      if (this.state.status !== 'running') return;
+      const starting = this.decideNode(node, now, batch, launches, children);
+      if (starting !== undefined) {
+        return starting.then(() => (this.state.status === 'running' ? this.decideFrom(queued, i + 1, now, batch, launches, children) : undefined));
+      }
+      if (this.state.status !== 'running') return undefined;
     }
     if (this.undecided === 0 && this.inflight.size === 0 && launches.length === 0 && children.length === 0) {
       this.apply({ type: 'run.succeeded', output: runOutput(this.plan, this.state) }, batch);
     }
+    return undefined;
   }
 
-  private async decideNode(node: PlanNode, now: number, batch: RunEvent[], launches: Launch[], children: ChildLaunch[]): Promise<void> {
+  private decideNode(node: PlanNode, now: number, batch: RunEvent[], launches: Launch[], children: ChildLaunch[]): Promise<void> | undefined {
     const step = this.state.steps.get(node.id);
     switch (step?.status ?? 'pending') {
       case 'pending': {
         const ready = readiness(this.state, node);
-        if (ready.kind === 'blocked') return;
+        if (ready.kind === 'blocked') return undefined;
         if (ready.kind === 'skip') {
           this.apply({ type: 'step.skipped', nodeId: node.id, reason: node.predecessors.length === 0 ? 'unreachable' : 'branch_not_taken' }, batch);
-          return;
+          return undefined;
         }
         if (node.disabled) {
           this.apply({ type: 'step.skipped', nodeId: node.id, reason: 'disabled' }, batch);
-          return;
+          return undefined;
         }
-        await this.start(node, ready.inputs, 1, batch, launches, children);
-        return;
+        return this.start(node, ready.inputs, 1, batch, launches, children);
       }
       case 'retrying':
         if ((step as StepState).retryDueAt !== undefined && ((step as StepState).retryDueAt as number) <= now) {
-          await this.start(node, this.inputOf(node), (step as StepState).attempt + 1, batch, launches, children);
+          return this.start(node, this.inputOf(node), (step as StepState).attempt + 1, batch, launches, children);
         }
-        return;
+        return undefined;
       case 'parked': {
         const parked = (step as StepState).parked;
         if (parked && ((step as StepState).retryDueAt ?? 0) <= now) {
-          await this.start(node, this.inputOf(node), parked.attempt, batch, launches, children, parked.reserved);
+          return this.start(node, this.inputOf(node), parked.attempt, batch, launches, children, parked.reserved);
         }
-        return;
+        return undefined;
       }
       case 'running': {
         // Started by a worker that is gone: run the same attempt again, same idempotency key.
         const definition = this.deps.registry.get(node.type)?.definition;
         if (definition?.kind === 'action') launches.push({ node, definition, inputs: this.inputOf(node), attempt: (step as StepState).attempt });
-        return;
+        return undefined;
       }
       case 'waiting':
         this.continueWaiting(node, step as StepState, now, batch, children);
-        return;
+        return undefined;
       default:
-        return;
+        return undefined;
     }
   }
 
-  private async start(
+  /** Starts a step: synchronous for an action node outside flow control, a promise otherwise. */
+  private start(
     node: PlanNode,
     inputs: StepInput[],
     attempt: number,
@@ -468,42 +487,54 @@ export class RunAdvancer {
     launches: Launch[],
     children: ChildLaunch[],
     reserved = false,
-  ): Promise<void> {
+  ): Promise<void> | undefined {
     const registered = this.deps.registry.get(node.type);
     const definition = registered?.definition;
     if (!definition) {
       this.fail(node, attempt, new PipewrightError('unknown_node_type', `Node type "${node.type}" is not installed`), 0, undefined, batch, false);
-      return;
+      return undefined;
     }
     if (definition.kind === 'action') {
-      let flow: FlowTarget | undefined;
       if (!this.deps.dry && this.deps.flow.appliesTo(definition, registered?.connector)) {
-        flow = this.flowTargetOf(node, definition, registered?.connector, inputs);
-        if (flow) {
-          const admission = await this.deps.flow.admit(this.tenantId, flow, { runId: this.runId, nodeId: node.id, attempt }, reserved);
-          if (!admission.go) {
-            const parked: RunEvent = { type: 'step.parked', nodeId: node.id, attempt, reason: admission.reason, key: flow.key, dueAt: admission.until };
-            if (admission.reserved) parked.reserved = true;
-            this.apply(parked, batch);
-            return;
-          }
-        }
+        const flow = this.flowTargetOf(node, definition, registered?.connector, inputs);
+        if (flow) return this.admitAndStart(node, definition, flow, inputs, attempt, batch, launches, reserved);
       }
-      if (definition.sideEffects && !this.deps.dry) {
-        this.apply({ type: 'step.started', nodeId: node.id, attempt, idempotencyKey: this.idempotencyKey(node.id) }, batch);
-      }
-      launches.push(flow ? { node, definition, inputs, attempt, flow } : { node, definition, inputs, attempt });
-      return;
+      this.startAction(node, definition, inputs, attempt, batch, launches, undefined);
+      return undefined;
     }
     if (definition.kind === 'trigger') {
       this.apply({ type: 'step.skipped', nodeId: node.id, reason: 'other_trigger' }, batch);
+      return undefined;
+    }
+    return this.startControl(node, definition, inputs, attempt, batch, children).catch((thrown: unknown) => this.fail(node, attempt, thrown, 0, undefined, batch, false));
+  }
+
+  /** A connector step under a breaker or rate limit: it starts once admitted, else it is parked. */
+  private async admitAndStart(
+    node: PlanNode,
+    definition: NodeDefinition & { kind: 'action' },
+    flow: FlowTarget,
+    inputs: StepInput[],
+    attempt: number,
+    batch: RunEvent[],
+    launches: Launch[],
+    reserved: boolean,
+  ): Promise<void> {
+    const admission = await this.deps.flow.admit(this.tenantId, flow, { runId: this.runId, nodeId: node.id, attempt }, reserved);
+    if (!admission.go) {
+      const parked: RunEvent = { type: 'step.parked', nodeId: node.id, attempt, reason: admission.reason, key: flow.key, dueAt: admission.until };
+      if (admission.reserved) parked.reserved = true;
+      this.apply(parked, batch);
       return;
     }
-    try {
-      await this.startControl(node, definition, inputs, attempt, batch, children);
-    } catch (thrown) {
-      this.fail(node, attempt, thrown, 0, undefined, batch, false);
+    this.startAction(node, definition, inputs, attempt, batch, launches, flow);
+  }
+
+  private startAction(node: PlanNode, definition: NodeDefinition & { kind: 'action' }, inputs: StepInput[], attempt: number, batch: RunEvent[], launches: Launch[], flow: FlowTarget | undefined): void {
+    if (definition.sideEffects && !this.deps.dry) {
+      this.apply({ type: 'step.started', nodeId: node.id, attempt, idempotencyKey: this.idempotencyKey(node.id) }, batch);
     }
+    launches.push(flow ? { node, definition, inputs, attempt, flow } : { node, definition, inputs, attempt });
   }
 
   /** The breaker and limiter of a connector step; none when its config does not resolve (the step fails on that when it runs). */
