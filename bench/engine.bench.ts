@@ -15,11 +15,15 @@ function median(values: number[]): number {
 
 /**
  * Runs per second of `workflow` on a fresh in-memory engine, keeping `inFlight` runs
- * going for `durationMs`. Fresh per round: the in-memory store keeps every run, and a
- * heap that only grows would measure the garbage collector rather than the engine.
+ * started and not finished for `durationMs`. Fresh per round: the in-memory store keeps
+ * every run, and a heap that only grows would measure the garbage collector rather than
+ * the engine. The engine advances runs with its default concurrency (32), as a host
+ * that sets nothing gets: steps that never wait gain nothing from advancing more runs at
+ * once, and advancing all 256 at once kept every one's state alive through each young
+ * generation collection (about 15,000 runs/s against 19,000 at 32, measured alternately).
  */
 async function measureRound(workflow: WorkflowInput, durationMs: number, tenants = 1): Promise<number> {
-  const engine = createEngine({ registry, concurrency: inFlight });
+  const engine = createEngine({ registry });
   const contexts = Array.from({ length: tenants }, (_, index) => ({ tenantId: `bench-${index}` }));
   for (const ctx of contexts) {
     await engine.workflows.save(ctx, workflow);
