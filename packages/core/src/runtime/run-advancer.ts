@@ -116,6 +116,11 @@ function cancelReasonOf(stored: readonly StoredRunEvent[]): string | undefined {
   return undefined;
 }
 
+function anySideEffects(launches: readonly Launch[]): boolean {
+  for (const launch of launches) if (launch.definition.sideEffects) return true;
+  return false;
+}
+
 function nodeError(code: string, message: string): RecordedError {
   return { code, message, retryable: false };
 }
@@ -132,6 +137,8 @@ export class RunAdvancer {
   private undecided = 0;
   private readonly inflight = new Set<string>();
   private readonly completed: Completed[] = [];
+  private readonly launches: Launch[] = [];
+  private readonly children: ChildLaunch[] = [];
   private candidates: string[] = [];
   private readonly timed = new Set<string>();
   /** Candidates already decided in the current pass (one pass at a time: reused). */
@@ -234,21 +241,27 @@ export class RunAdvancer {
         await store();
         if (!(await this.reload())) return;
       }
-      const launches: Launch[] = [];
-      const children: ChildLaunch[] = [];
-      const taken = this.completed.splice(0);
-      for (const done of taken) this.recordOutcome(done, pending);
-      if (taken.length > 0) pendingResults.push(...taken);
+      // One pass at a time: the pass's lists are reused rather than made anew for every step.
+      const launches = this.launches;
+      const children = this.children;
+      launches.length = 0;
+      children.length = 0;
+      const taken = this.completed.length;
+      for (let index = 0; index < taken; index++) {
+        const done = this.completed[index] as Completed;
+        this.recordOutcome(done, pending);
+        pendingResults.push(done);
+      }
+      this.completed.length = 0;
       const stopping = this.deps.isStopping();
       const before = pending.length;
       if (this.state.status === 'running' && !stopping) {
         const deciding = this.decide(pending, launches, children);
         if (deciding !== undefined) await deciding;
       }
-      const changed = taken.length > 0 || pending.length > before || launches.length > 0;
+      const changed = taken > 0 || pending.length > before || launches.length > 0;
 
-      const durableFirst =
-        this.state.status !== 'running' || children.length > 0 || pending.length >= maxPendingEvents || launches.some((launch) => launch.definition.sideEffects);
+      const durableFirst = this.state.status !== 'running' || children.length > 0 || pending.length >= maxPendingEvents || anySideEffects(launches);
       if (durableFirst && !(await store())) {
         if (!(await this.reload())) return;
         continue;

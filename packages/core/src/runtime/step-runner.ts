@@ -44,21 +44,15 @@ export class ReplayedFailure {
   constructor(readonly recorded: RecordedError) {}
 }
 
-class StepLogs {
-  entries: StepLogEntry[] | undefined;
-  constructor(private readonly clock: Clock) {}
-  write(level: StepLogEntry['level'], msg: string, data?: Record<string, unknown>): void {
-    const ts = this.clock.now();
-    (this.entries ??= []).push(data === undefined ? { ts, level, msg } : { ts, level, msg, data });
-  }
-}
-
 /**
  * What a node's `run` receives. A class rather than an object literal: it is built for
- * every step, and the logger and signal are only made when a node uses them.
+ * every step, and the logger, the log list and the signal are only made when a node
+ * uses them.
  */
 class StepContext implements NodeContext<unknown> {
   private builtLogger: NodeLogger | undefined;
+  /** Entries the node logged, if it logged any. */
+  logs: StepLogEntry[] | undefined;
   connection?: StepConnection;
   constructor(
     readonly config: unknown,
@@ -67,7 +61,7 @@ class StepContext implements NodeContext<unknown> {
     readonly run: { id: string; workflowId: string; startedAt: string },
     readonly node: { id: string; type: string },
     readonly attempt: number,
-    private readonly logs: StepLogs,
+    private readonly clock: Clock,
     private readonly abort: RunAbort,
     private readonly stepSignal: AbortSignal | undefined,
     readonly fetch: typeof globalThis.fetch,
@@ -79,14 +73,29 @@ class StepContext implements NodeContext<unknown> {
     return this.stepSignal ?? this.abort.signal;
   }
   get logger(): NodeLogger {
-    const logs = this.logs;
     return (this.builtLogger ??= {
-      debug: (msg, data) => logs.write('debug', msg, data),
-      info: (msg, data) => logs.write('info', msg, data),
-      warn: (msg, data) => logs.write('warn', msg, data),
-      error: (msg, data) => logs.write('error', msg, data),
+      debug: (msg, data) => this.write('debug', msg, data),
+      info: (msg, data) => this.write('info', msg, data),
+      warn: (msg, data) => this.write('warn', msg, data),
+      error: (msg, data) => this.write('error', msg, data),
     });
   }
+  private write(level: StepLogEntry['level'], msg: string, data?: Record<string, unknown>): void {
+    const ts = this.clock.now();
+    (this.logs ??= []).push(data === undefined ? { ts, level, msg } : { ts, level, msg, data });
+  }
+}
+
+function succeeded(value: unknown, durationMs: number, logs: StepLogEntry[] | undefined): StepResult {
+  const result: StepResult = isRoutedOutput(value) ? { ok: true, output: value.output, handle: value.handle, durationMs } : { ok: true, output: value, durationMs };
+  if (logs) result.logs = logs;
+  return result;
+}
+
+function failed(thrown: unknown, durationMs: number, logs: StepLogEntry[] | undefined): StepResult {
+  const result: StepResult = { ok: false, thrown, durationMs };
+  if (logs) result.logs = logs;
+  return result;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -101,28 +110,14 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 export function runStep(request: StepRequest): StepResult | Promise<StepResult> {
   const { node, definition, clock } = request;
   const started = clock.now();
-  const logs = new StepLogs(clock);
-  const finished = (value: unknown): StepResult => {
-    const durationMs = clock.now() - started;
-    const result: StepResult = isRoutedOutput(value)
-      ? { ok: true, output: value.output, handle: value.handle, durationMs }
-      : { ok: true, output: value, durationMs };
-    if (logs.entries) result.logs = logs.entries;
-    return result;
-  };
-  const failed = (thrown: unknown): StepResult => {
-    const result: StepResult = { ok: false, thrown, durationMs: clock.now() - started };
-    if (logs.entries) result.logs = logs.entries;
-    return result;
-  };
-
+  let ctx: StepContext | undefined;
   let cancelTimer: (() => void) | undefined;
   try {
     const config = resolveNodeConfig(definition, node, request.scope);
     const substitute = request.substitute;
     if (substitute) {
-      if ('error' in substitute) return failed(new ReplayedFailure(substitute.error));
-      return finished(substitute.handle === undefined ? substitute.output : routeTo(substitute.handle, substitute.output));
+      if ('error' in substitute) return failed(new ReplayedFailure(substitute.error), clock.now() - started, undefined);
+      return succeeded(substitute.handle === undefined ? substitute.output : routeTo(substitute.handle, substitute.output), clock.now() - started, undefined);
     }
 
     let stepSignal: AbortSignal | undefined;
@@ -143,15 +138,21 @@ export function runStep(request: StepRequest): StepResult | Promise<StepResult> 
       stepSignal = controller.signal;
     }
 
-    const ctx = new StepContext(config, request.inputs, request.idempotencyKey, request.run, { id: node.id, type: node.type }, request.attempt, logs, request.abort, stepSignal, request.fetch);
-    if (request.connection) ctx.connection = request.connection;
-    const value = request.runner(ctx, definition);
-    if (timeout === undefined && !isThenable(value)) return finished(value);
+    const context = new StepContext(config, request.inputs, request.idempotencyKey, request.run, { id: node.id, type: node.type }, request.attempt, clock, request.abort, stepSignal, request.fetch);
+    ctx = context;
+    if (request.connection) context.connection = request.connection;
+    const value = request.runner(context, definition);
+    if (timeout === undefined && !isThenable(value)) return succeeded(value, clock.now() - started, context.logs);
     // A timed-out node that ignores its signal must not hold the run: race the timeout.
     const settled = timeout === undefined ? Promise.resolve(value) : Promise.race([value, timeout]);
-    return settled.then(finished, failed).finally(() => cancelTimer?.());
+    return settled
+      .then(
+        (output) => succeeded(output, clock.now() - started, context.logs),
+        (thrown: unknown) => failed(thrown, clock.now() - started, context.logs),
+      )
+      .finally(() => cancelTimer?.());
   } catch (thrown) {
     cancelTimer?.();
-    return failed(thrown);
+    return failed(thrown, clock.now() - started, ctx?.logs);
   }
 }
