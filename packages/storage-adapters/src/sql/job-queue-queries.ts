@@ -176,6 +176,48 @@ export function jobQueueQueries(db: Kysely<StoreDatabase>, features: SqlFeatures
     /** A waiting job with its place (`fairKey`), or a delayed one with NULL. */
     insert: queryTemplate((p) => db.insertInto('jobs').values({ ...newJob(p), state: p('state'), fair_key: p('fairKey') })),
     /**
+     * A due job inserted already leased (`token` until `until`, attempt 1), for a worker of
+     * this process with a free slot, unless any job with its dedupe key is there: then
+     * nothing is inserted, and the usual enqueue decides. Without a place, as a delayed job:
+     * a lease taken back (expired, released) places it when it is leased again.
+     */
+    insertLeased: queryTemplate((p) =>
+      db
+        .insertInto('jobs')
+        .columns(['queue', 'id', 'tenant_id', 'name', 'payload', 'state', 'due_at', 'dedupe_key', 'waiting_dedupe_key', 'attempts', 'max_attempts', 'lease_token', 'lease_until', 'fair_key'])
+        .expression(
+          db
+            .selectNoFrom([
+              p('queue').as('queue'),
+              p('id').as('id'),
+              p('tenantId').as('tenant_id'),
+              p('name').as('name'),
+              p('payload').as('payload'),
+              sql<JobState>`'leased'`.as('state'),
+              p('dueAt').as('due_at'),
+              p('dedupeKey').as('dedupe_key'),
+              sql<null>`null`.as('waiting_dedupe_key'),
+              sql<number>`1`.as('attempts'),
+              p('maxAttempts').as('max_attempts'),
+              p('token').as('lease_token'),
+              p('until').as('lease_until'),
+              sql<null>`null`.as('fair_key'),
+            ])
+            .where((eb) =>
+              eb.not(
+                eb.exists(
+                  db
+                    .selectFrom('jobs as k')
+                    .select(sql<number>`1`.as('one'))
+                    .where('k.queue', '=', p('queue'))
+                    .where('k.dedupe_key', '=', p('dedupeKey'))
+                    .where('k.state', 'in', ['waiting', 'delayed', 'leased']),
+                ),
+              ),
+            ),
+        ),
+    ),
+    /**
      * Waiting jobs of several tenants with their places, in one statement (PostgreSQL):
      * each tenant's last place moves on by its number of jobs (as `bumpTenant` does), the
      * jobs take those places in input order, and `notify` sends one NOTIFY on `channel`,

@@ -52,6 +52,32 @@ for (const { name, server, database } of await sqlTestTargets('job-queue')) {
       }
     });
 
+    it('hands a due job to an idle worker as it is stored on one connection, and places it like any other job on a server', async () => {
+      const db = await database();
+      const queue = createSqlJobQueue(db, { queueName: newId('q'), pollIntervalMs: 60_000 });
+      const handedTenant = asTenantId(newId('tenant'));
+      const handled: Array<{ name: string; attempt: number }> = [];
+      const worker = queue.process(
+        async (job) => {
+          handled.push({ name: job.name, attempt: job.attempt });
+        },
+        { concurrency: 2 },
+      );
+      try {
+        // The worker's first look finds nothing, so it knows of no job waiting.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        await queue.enqueue({ tenantId: handedTenant, name: 'handed', payload: {} });
+        await expect.poll(() => handled, { timeout: soon }).toEqual([{ name: 'handed', attempt: 1 }]);
+        await expect.poll(() => queue.countPending(), { timeout: soon }).toBe(0);
+        // A job that went through the fair order gave its tenant a place; a handed one did not.
+        const places = await db.db.selectFrom('queue_tenants').select('tenant_id').where('tenant_id', '=', handedTenant).execute();
+        expect(places).toHaveLength(db.features.singleConnection ? 0 : 1);
+      } finally {
+        await worker.stop({ graceful: true });
+        await queue.close();
+      }
+    });
+
     it('takes a job enqueued while every slot was busy as soon as a slot frees', async () => {
       const queue = createSqlJobQueue(await database(), { queueName: newId('q'), pollIntervalMs: 60_000 });
       const handled: string[] = [];

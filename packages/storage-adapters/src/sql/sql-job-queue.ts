@@ -7,6 +7,7 @@ import {
   realClock,
   type Clock,
   type Job,
+  type JobId,
   type JobHandler,
   type JobQueue,
   type LeasedJob,
@@ -102,7 +103,14 @@ interface Worker {
   mayFind: boolean;
   /** Wake-ups so far: a lease that started before the last one cannot clear `mayFind`. */
   wakes: number;
+  /** Slots promised to jobs being handed to this worker as they are enqueued (see `handOver`). */
+  handing: number;
   cancelPoll: (() => void) | undefined;
+}
+
+/** Slots of a worker that neither a lease nor a hand-over holds. */
+function freeSlots(worker: Worker): number {
+  return worker.concurrency - worker.leases.size - worker.handing;
 }
 
 /**
@@ -133,7 +141,7 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
   const workers = new Set<Worker>();
   /** Whether a worker of this process could take a job now: it is woken directly then, and no NOTIFY is needed. */
   const localSlotFree = (): boolean => {
-    for (const worker of workers) if (worker.state === 'running' && worker.leases.size < worker.concurrency) return true;
+    for (const worker of workers) if (worker.state === 'running' && freeSlots(worker) > 0) return true;
     return false;
   };
   const placement = fairPlacement(database, q, queueName, features.supportsListenNotify ? { channel, wanted: () => !localSlotFree() } : undefined);
@@ -420,6 +428,69 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
     else void fill(worker);
   }
 
+  /**
+   * On one connection (SQLite: one process, one writer), a due job enqueued while a worker
+   * of this process has a free slot and knows of no job waiting goes to that worker as it
+   * is stored: inserted leased, without a place, and handed over. That saves the tenant's
+   * place, the lease statement and the wake-up, and a worker with nothing waiting takes
+   * nothing from anyone by it. A worker that may find waiting jobs (a wake-up came, the
+   * poll is due) leases them first, in the fair order. Not on a server database, where
+   * another process may enqueue a job with the same dedupe key at the same moment: one
+   * INSERT cannot rule that out there without a lock per key.
+   */
+  function idleTaker(dueAt: number | undefined): Worker | undefined {
+    if (dueAt !== undefined && dueAt > clock.now()) return undefined;
+    for (const worker of workers) {
+      if (worker.state === 'running' && !worker.filling && !worker.mayFind && freeSlots(worker) > 0) return worker;
+    }
+    return undefined;
+  }
+
+  /** Stores a job leased to `worker` and runs it there; undefined when a job with its dedupe key is there (the usual enqueue decides then). */
+  async function handOver(worker: Worker, input: Parameters<JobQueue['enqueue']>[0]): Promise<{ id: JobId; deduplicated: false } | undefined> {
+    worker.handing++;
+    try {
+      const now = clock.now();
+      const token = newId('lease');
+      const until = now + worker.leaseMs;
+      const row: JobRow = {
+        queue: queueName,
+        id: newTimeOrderedId('job'),
+        tenant_id: input.tenantId,
+        name: input.name,
+        payload: JSON.stringify(input.payload ?? null),
+        state: 'leased',
+        due_at: now,
+        dedupe_key: input.dedupeKey ?? null,
+        waiting_dedupe_key: null,
+        attempts: 1,
+        max_attempts: input.maxAttempts ?? defaultMaxAttempts,
+        lease_token: token,
+        lease_until: until,
+        last_error: null,
+        failed_at: null,
+        fair_key: null,
+      };
+      const values = { queue: queueName, id: row.id, tenantId: row.tenant_id, name: row.name, payload: row.payload, dueAt: now, dedupeKey: row.dedupe_key, maxAttempts: row.max_attempts, token, until };
+      const inserted = await retryTransient(() => database.write('statement', (db) => db.executeQuery(q.insertLeased(values))));
+      if (Number(inserted.numAffectedRows ?? 0) === 0) return undefined;
+      const held: Lease = { row, token, expiresAt: until, held: true, lostReason: undefined, controller: undefined, cancelExpiry: undefined };
+      if (worker.state === 'running') {
+        worker.leases.add(held);
+        void run(worker, held);
+      } else if (worker.state !== 'crashed') {
+        // Stopped gracefully meanwhile: the job waits for the next lease, as a released one does.
+        await releaseAll([held]);
+        placeBy(now);
+        wakeAll();
+      }
+      // A crashed worker's lease expires as a dead process's would.
+      return { id: asJobId(row.id), deduplicated: false };
+    } finally {
+      worker.handing--;
+    }
+  }
+
   async function releaseAll(leases: readonly Lease[]): Promise<void> {
     for (const held of leases) {
       held.held = false;
@@ -450,12 +521,12 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
     try {
       do {
         worker.wakeAgain = false;
-        while (worker.state === 'running' && !closed && worker.leases.size < worker.concurrency && worker.mayFind) {
+        while (worker.state === 'running' && !closed && freeSlots(worker) > 0 && worker.mayFind) {
           const wakes = worker.wakes;
           let leased: { leases: Lease[]; exhausted: boolean };
           looked = true;
           try {
-            leased = await lease(worker, worker.concurrency - worker.leases.size);
+            leased = await lease(worker, freeSlots(worker));
           } catch {
             break; // the database is unreachable for now: the next poll tries again
           }
@@ -484,6 +555,11 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
   return {
     async enqueue(input) {
       if (closed) throw new PipewrightError('internal', 'The job queue is closed');
+      const taker = features.singleConnection ? idleTaker(input.dueAt) : undefined;
+      if (taker !== undefined) {
+        const handed = await handOver(taker, input);
+        if (handed !== undefined) return handed;
+      }
       const result = await enqueueRow(input);
       if (!result.deduplicated) {
         const wait = (input.dueAt ?? 0) - clock.now();
@@ -507,6 +583,7 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
         wakeAgain: false,
         mayFind: true,
         wakes: 0,
+        handing: 0,
         cancelPoll: undefined,
       };
       workers.add(worker);
