@@ -42,6 +42,9 @@ interface PayloadLogger {
   warn(message: string, data?: Record<string, unknown>): void;
 }
 
+/** Small step outputs remembered for the append that records them (see `Payloads.recentSmall`). */
+const recentSmallSize = 32;
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const nonAscii = /[\u0080-\uffff]/;
@@ -67,6 +70,14 @@ export class Payloads {
   /** Step outputs serialized to learn they stay inline: the run store need not serialize them again. */
   private readonly measuredInline = new WeakSet<object>();
   private anyMeasuredInline = false;
+  /**
+   * The last small step outputs, by identity, while payloads can be offloaded: the
+   * append that records them follows within the same pass of the run, and need not walk
+   * them again. A short list compared by reference costs less than a walk, or than a
+   * weak set entry per step; an output that dropped out of it is only walked again.
+   */
+  private readonly recentSmall: unknown[] = new Array<unknown>(recentSmallSize).fill(undefined);
+  private recentSmallNext = 0;
   private warned = false;
   /** State of `needsOffload`'s scan, kept on the instance so the scan allocates nothing. */
   private scanTenant: TenantId | undefined;
@@ -155,7 +166,17 @@ export class Payloads {
     if (measured) {
       this.measuredInline.add(value);
       this.anyMeasuredInline = true;
+    } else if (this.blobs !== undefined) {
+      this.recentSmall[this.recentSmallNext] = value;
+      this.recentSmallNext = (this.recentSmallNext + 1) % recentSmallSize;
     }
+  }
+
+  /** Whether `value` is one of the last small outputs `keepInline` saw. */
+  private wasRecentlySmall(value: object): boolean {
+    const recent = this.recentSmall;
+    for (let index = 0; index < recentSmallSize; index++) if (recent[index] === value) return true;
+    return false;
   }
 
   private remember(tenantId: TenantId, value: unknown, ref: BlobRef): void {
@@ -229,6 +250,7 @@ export class Payloads {
     if (value === null || isBlobRef(value)) return true;
     if (this.anyKnown && this.refOf(tenantId, value) !== undefined) return false;
     if (this.anyMeasuredInline && this.measuredInline.has(value)) return true;
+    if (this.wasRecentlySmall(value)) return true;
     return this.smallBound(value) >= 0;
   }
 
