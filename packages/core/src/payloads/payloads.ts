@@ -250,7 +250,7 @@ export class Payloads {
     if (value === null || isBlobRef(value)) return true;
     if (this.anyKnown && this.refOf(tenantId, value) !== undefined) return false;
     if (this.anyMeasuredInline && this.measuredInline.has(value)) return true;
-    if (this.wasRecentlySmall(value)) return true;
+    if (this.blobs !== undefined && this.wasRecentlySmall(value)) return true;
     return this.smallBound(value) >= 0;
   }
 

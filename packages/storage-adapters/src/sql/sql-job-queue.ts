@@ -9,6 +9,7 @@ import {
   type Job,
   type JobId,
   type JobHandler,
+  type JobInput,
   type JobQueue,
   type LeasedJob,
   type QueueDeadLetter,
@@ -19,7 +20,7 @@ import { z } from 'zod';
 import { StorageConfigError } from '../storage-config-error';
 import type { SqlDatabase } from './open-sql-database';
 import { StatementCoalescer } from './statement-coalescer';
-import { fairPlacement } from './fair-placement';
+import { fairPlacement, type NewJobValues } from './fair-placement';
 import { jobQueueQueries } from './job-queue-queries';
 import { isUniqueViolation, retryTransient } from './sql-errors';
 import type { JobsTable } from './store-database';
@@ -229,12 +230,25 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
     placeDueAt = Math.min(placeDueAt, dueAt);
   }
 
-  async function enqueueRow(input: Parameters<JobQueue['enqueue']>[0]): Promise<{ id: string; deduplicated: boolean; notified: boolean }> {
+  /** A new job's row values, with a fresh id. */
+  function newJob(input: JobInput, dueAt: number): NewJobValues {
+    return {
+      queue: queueName,
+      id: newTimeOrderedId('job'),
+      tenantId: input.tenantId,
+      name: input.name,
+      payload: JSON.stringify(input.payload ?? null),
+      dueAt,
+      dedupeKey: input.dedupeKey ?? null,
+      maxAttempts: input.maxAttempts ?? defaultMaxAttempts,
+    };
+  }
+
+  async function enqueueRow(input: JobInput): Promise<{ id: string; deduplicated: boolean; notified: boolean }> {
     const now = clock.now();
     const dueAt = input.dueAt ?? now;
-    const id = newTimeOrderedId('job');
-    const dedupeKey = input.dedupeKey ?? null;
-    const job = { queue: queueName, id, tenantId: input.tenantId, name: input.name, payload: JSON.stringify(input.payload ?? null), dueAt, dedupeKey, maxAttempts: input.maxAttempts ?? defaultMaxAttempts };
+    const job = newJob(input, dueAt);
+    const { id, dedupeKey } = job;
     for (;;) {
       try {
         const notified = await placement.insert(job, dueAt <= now);
@@ -429,11 +443,11 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
   }
 
   /**
-   * On one connection (SQLite: one process, one writer), a due job enqueued while a worker
-   * of this process has a free slot and knows of no job waiting goes to that worker as it
-   * is stored: inserted leased, without a place, and handed over. That saves the tenant's
-   * place, the lease statement and the wake-up, and a worker with nothing waiting takes
-   * nothing from anyone by it. A worker that may find waiting jobs (a wake-up came, the
+   * On one connection (SQLite, whose writers take turns whatever their process), a due job
+   * enqueued while a worker of this process has a free slot and knows of no job waiting
+   * goes to that worker as it is stored: inserted leased, without a place, and handed
+   * over. That saves the tenant's place, the lease statement and the wake-up, and a worker
+   * with nothing waiting takes nothing from anyone by it. A worker that may find waiting jobs (a wake-up came, the
    * poll is due) leases them first, in the fair order. Not on a server database, where
    * another process may enqueue a job with the same dedupe key at the same moment: one
    * INSERT cannot rule that out there without a lock per key.
@@ -447,33 +461,34 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
   }
 
   /** Stores a job leased to `worker` and runs it there; undefined when a job with its dedupe key is there (the usual enqueue decides then). */
-  async function handOver(worker: Worker, input: Parameters<JobQueue['enqueue']>[0]): Promise<{ id: JobId; deduplicated: false } | undefined> {
+  async function handOver(worker: Worker, input: JobInput): Promise<{ id: JobId; deduplicated: false } | undefined> {
     worker.handing++;
     try {
       const now = clock.now();
+      const job = newJob(input, now);
       const token = newId('lease');
       const until = now + worker.leaseMs;
+      const inserted = await retryTransient(() => database.write('statement', (db) => db.executeQuery(q.insertLeased({ ...job, token, until }))));
+      if (Number(inserted.numAffectedRows ?? 0) === 0) return undefined;
+      // The row as the insert wrote it: the lease needs no read back.
       const row: JobRow = {
-        queue: queueName,
-        id: newTimeOrderedId('job'),
-        tenant_id: input.tenantId,
-        name: input.name,
-        payload: JSON.stringify(input.payload ?? null),
+        queue: job.queue,
+        id: job.id,
+        tenant_id: job.tenantId,
+        name: job.name,
+        payload: job.payload,
         state: 'leased',
         due_at: now,
-        dedupe_key: input.dedupeKey ?? null,
+        dedupe_key: job.dedupeKey,
         waiting_dedupe_key: null,
         attempts: 1,
-        max_attempts: input.maxAttempts ?? defaultMaxAttempts,
+        max_attempts: job.maxAttempts,
         lease_token: token,
         lease_until: until,
         last_error: null,
         failed_at: null,
         fair_key: null,
       };
-      const values = { queue: queueName, id: row.id, tenantId: row.tenant_id, name: row.name, payload: row.payload, dueAt: now, dedupeKey: row.dedupe_key, maxAttempts: row.max_attempts, token, until };
-      const inserted = await retryTransient(() => database.write('statement', (db) => db.executeQuery(q.insertLeased(values))));
-      if (Number(inserted.numAffectedRows ?? 0) === 0) return undefined;
       const held: Lease = { row, token, expiresAt: until, held: true, lostReason: undefined, controller: undefined, cancelExpiry: undefined };
       if (worker.state === 'running') {
         worker.leases.add(held);
