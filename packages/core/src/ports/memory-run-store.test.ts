@@ -34,7 +34,9 @@ describe('createMemoryRunStore', () => {
     const events = await store.readEvents(tenantId, asRunId('run_1'));
     expect(events[0]?.event).toBe(first);
     expect(events[1]?.event).toBe(second);
-    expect((await store.readEvents(tenantId, asRunId('run_1'), 1))[0]).toBe(events[1]);
+    const after = await store.readEvents(tenantId, asRunId('run_1'), 1);
+    expect(after).toEqual([{ seq: 2, at: t0 + 1, event: second }]);
+    expect(after[0]?.event).toBe(second);
   });
 
   it('hands out copies of run records', async () => {

@@ -25,8 +25,13 @@ import type {
 interface RunEntry {
   /** The stored summary; updated in place, handed out as copies. */
   record: RunRecord;
-  /** `events[i].seq === i + 1`, so reading after a sequence number is a slice. */
-  events: StoredRunEvent[];
+  /**
+   * The run's events, `events[i]` with sequence number `i + 1`, and when each was stored.
+   * Kept apart rather than as stored-event objects: a store that keeps every run would
+   * otherwise hold a wrapper and a boxed time per event for the life of the process.
+   */
+  events: RunEvent[];
+  times: number[];
 }
 
 interface TenantData {
@@ -278,7 +283,8 @@ export function createMemoryRunStore(): RunStore {
       }
       const entry: RunEntry = {
         record: { ...run, lastSeq: events.length },
-        events: events.map((event, index) => ({ seq: index + 1, at: run.createdAt, event })),
+        events: [...events],
+        times: events.map(() => run.createdAt),
       };
       data.runs.set(run.id, entry);
       if (run.idempotencyKey !== undefined) data.runsByIdempotencyKey.set(run.idempotencyKey, entry);
@@ -331,7 +337,11 @@ export function createMemoryRunStore(): RunStore {
       if (record.lastSeq !== expectedLastSeq) return { ok: false, reason: 'conflict', lastSeq: record.lastSeq };
       const time = at ?? Date.now();
       let seq = record.lastSeq;
-      for (const event of events) entry.events.push({ seq: ++seq, at: time, event });
+      for (const event of events) {
+        entry.events.push(event);
+        entry.times.push(time);
+        seq++;
+      }
       record.lastSeq = seq;
       record.updatedAt = time;
       if (patch?.status !== undefined) record.status = patch.status;
@@ -342,7 +352,12 @@ export function createMemoryRunStore(): RunStore {
     async readEvents(tenantId, runId, afterSeq = 0) {
       const entry = tenants.get(tenantId)?.runs.get(runId);
       if (entry === undefined) return [];
-      return entry.events.slice(afterSeq > 0 ? Math.floor(afterSeq) : 0);
+      const stored: StoredRunEvent[] = [];
+      const { events, times } = entry;
+      for (let index = afterSeq > 0 ? Math.floor(afterSeq) : 0; index < events.length; index++) {
+        stored.push({ seq: index + 1, at: times[index] as number, event: events[index] as RunEvent });
+      }
+      return stored;
     },
 
     async getFlowState(tenantId, key) {
