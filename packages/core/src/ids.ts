@@ -18,8 +18,11 @@ export const asJobId = (value: string): JobId => value as JobId;
 export const asConnectionId = (value: string): ConnectionId => value as ConnectionId;
 
 /** A random, URL-safe, unguessable id (a v4 UUID: 122 random bits, from Web Crypto). */
+// Ids are joined from an array rather than a template: `randomUUID`'s text is a tree of a
+// dozen concatenated pieces, and an id a run keeps for its whole life would hold every one
+// of them (about 520 bytes on V8, against about 70 for the flat string `join` makes).
 export function newId(prefix: string): string {
-  return `${prefix}_${globalThis.crypto.randomUUID()}`;
+  return [prefix, '_', globalThis.crypto.randomUUID()].join('');
 }
 
 /**
@@ -33,5 +36,5 @@ export function newTimeOrderedId(prefix: string, now: number = Date.now()): stri
   const random = globalThis.crypto.randomUUID();
   const time = Math.max(0, Math.floor(now)).toString(16).padStart(12, '0').slice(-12);
   // randomUUID's layout is xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx: the time takes the first 48 bits, and the version becomes 7.
-  return `${prefix}_${time.slice(0, 8)}-${time.slice(8)}-7${random.slice(15)}`;
+  return [prefix, '_', time.slice(0, 8), '-', time.slice(8), '-7', random.slice(15)].join('');
 }
