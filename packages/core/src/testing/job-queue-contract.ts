@@ -255,8 +255,12 @@ export function jobQueueContract(options: JobQueueContractOptions): void {
       const tenantId = newTenant();
       const stuck = gate();
       const firstLeases: LeasedJob[] = [];
+      // Taken in the handler, not after noticing the lease: polling for it can notice late,
+      // and the gap to the second lease would then look shorter than it was.
+      let leasedAt = 0;
       startWorker(
         async (job) => {
+          leasedAt = clock.now();
           firstLeases.push(job);
           await stuck.promise;
         },
@@ -264,7 +268,6 @@ export function jobQueueContract(options: JobQueueContractOptions): void {
       );
       const { id } = await queue().enqueue({ tenantId, name: 'advance', payload: 'p' });
       await waitFor('the first worker to lease the job', () => firstLeases.length === 1);
-      const leasedAt = clock.now();
       const secondLeases: LeasedJob[] = [];
       let secondLeasedAt = 0;
       startWorker(
