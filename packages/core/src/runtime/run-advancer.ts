@@ -408,12 +408,14 @@ export class RunAdvancer {
    * step, which the run's hot path would otherwise allocate and wait a microtask for.
    */
   private decide(batch: RunEvent[], launches: Launch[], children: ChildLaunch[]): Promise<void> | undefined {
-    const now = this.now;
+    // The time matters only to a deadline and to steps that wait for one (retries, parks,
+    // waits); a run with neither, nearly every pass, does not read the clock.
+    const now = this.state.deadline !== undefined || this.timed.size > 0 ? this.now : undefined;
     if (this.state.cancelRequested) {
       this.apply({ type: 'run.cancelled', reason: this.cancelReason ?? 'Cancelled on request' }, batch);
       return undefined;
     }
-    if (this.state.deadline !== undefined && this.state.deadline <= now) {
+    if (this.state.deadline !== undefined && now !== undefined && this.state.deadline <= now) {
       const timeoutMs = this.state.deadline - this.state.startedAt;
       this.apply({ type: 'run.failed', error: { code: 'timeout', message: `Run timed out after ${timeoutMs} ms`, retryable: false, details: { timeoutMs } } }, batch);
       return undefined;
@@ -426,7 +428,7 @@ export class RunAdvancer {
   }
 
   /** Decides the candidates from `queued[first]` on, and those that deciding them adds. */
-  private decideFrom(queued: string[], first: number, now: number, batch: RunEvent[], launches: Launch[], children: ChildLaunch[]): Promise<void> | undefined {
+  private decideFrom(queued: string[], first: number, now: number | undefined, batch: RunEvent[], launches: Launch[], children: ChildLaunch[]): Promise<void> | undefined {
     for (let i = first; i < queued.length || this.candidates.length > 0; i++) {
       if (i >= queued.length) {
         queued.push(...this.candidates);
@@ -449,7 +451,7 @@ export class RunAdvancer {
     return undefined;
   }
 
-  private decideNode(node: PlanNode, now: number, batch: RunEvent[], launches: Launch[], children: ChildLaunch[]): Promise<void> | undefined {
+  private decideNode(node: PlanNode, now: number | undefined, batch: RunEvent[], launches: Launch[], children: ChildLaunch[]): Promise<void> | undefined {
     const step = this.state.steps.get(node.id);
     switch (step?.status ?? 'pending') {
       case 'pending': {
@@ -466,13 +468,13 @@ export class RunAdvancer {
         return this.start(node, ready.inputs, 1, batch, launches, children);
       }
       case 'retrying':
-        if ((step as StepState).retryDueAt !== undefined && ((step as StepState).retryDueAt as number) <= now) {
+        if ((step as StepState).retryDueAt !== undefined && ((step as StepState).retryDueAt as number) <= (now ?? this.now)) {
           return this.start(node, this.inputOf(node), (step as StepState).attempt + 1, batch, launches, children);
         }
         return undefined;
       case 'parked': {
         const parked = (step as StepState).parked;
-        if (parked && ((step as StepState).retryDueAt ?? 0) <= now) {
+        if (parked && ((step as StepState).retryDueAt ?? 0) <= (now ?? this.now)) {
           return this.start(node, this.inputOf(node), parked.attempt, batch, launches, children, parked.reserved);
         }
         return undefined;
@@ -484,7 +486,7 @@ export class RunAdvancer {
         return undefined;
       }
       case 'waiting':
-        this.continueWaiting(node, step as StepState, now, batch, children);
+        this.continueWaiting(node, step as StepState, now ?? this.now, batch, children);
         return undefined;
       default:
         return undefined;
