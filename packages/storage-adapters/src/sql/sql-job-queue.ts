@@ -291,6 +291,13 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
     await placing;
   }
 
+  /** A lease's values with the picked jobs' ids as `id0`, `id1`…, for `leaseIds`. */
+  function idValues(values: Record<string, unknown>, picked: readonly { id: string }[]): Record<string, unknown> {
+    const ids: Record<string, unknown> = { ...values };
+    picked.forEach((row, index) => (ids[`id${index}`] = row.id));
+    return ids;
+  }
+
   /** Takes up to `limit` due jobs (and expired leases) for one worker; `exhausted`: there were fewer. */
   async function lease(worker: Worker, limit: number): Promise<{ leases: Lease[]; exhausted: boolean }> {
     const now = clock.now();
@@ -299,6 +306,14 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
     const values = { queue: queueName, now, limit, token, until: expiresAt };
     await placeFallenDue(now);
     const rows = await retryTransient(async () => {
+      if (features.singleConnection) {
+        // Pick, then lease by id: one write, so nothing of this process comes between them.
+        return database.write('statement', async (db) => {
+          const picked = (await db.executeQuery(q.pick(values))).rows;
+          if (picked.length === 0) return [];
+          return (await db.executeQuery(q.leaseIdsReturning(picked.length)(idValues(values, picked)))).rows;
+        });
+      }
       if (features.supportsReturning) return database.write('statement', async (db) => (await db.executeQuery(q.leaseReturning(values))).rows);
       return db
         .transaction()
@@ -306,9 +321,7 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
         .execute(async (trx) => {
           const picked = (await trx.executeQuery(q.pick(values))).rows;
           if (picked.length === 0) return [];
-          const ids: Record<string, unknown> = { ...values };
-          picked.forEach((row, index) => (ids[`id${index}`] = row.id));
-          await trx.executeQuery(q.leaseIds(picked.length)(ids));
+          await trx.executeQuery(q.leaseIds(picked.length)(idValues(values, picked)));
           return (await trx.executeQuery(q.leasedBy({ token }))).rows;
         });
     });
