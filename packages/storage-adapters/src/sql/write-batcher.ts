@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from "kysely";
+import { sql, type CompiledQuery, type Kysely, type Transaction } from "kysely";
 import { isTransientConflict } from "./sql-errors";
 import type { StoreDatabase } from "./store-database";
 
@@ -24,9 +24,19 @@ export class WriteBatcher {
   readonly #db: Kysely<StoreDatabase>;
   #pending: Pending[] = [];
   #flushing = false;
+  /**
+   * Compiled once: every write runs two of these, and compiling a raw statement through
+   * kysely's plugins each time cost about four times running it (13.5 µs a write against 3).
+   */
+  readonly #savepoint: CompiledQuery;
+  readonly #release: CompiledQuery;
+  readonly #rollback: CompiledQuery;
 
   constructor(db: Kysely<StoreDatabase>) {
     this.#db = db;
+    this.#savepoint = sql`savepoint pw_write`.compile(db);
+    this.#release = sql`release pw_write`.compile(db);
+    this.#rollback = sql`rollback to pw_write`.compile(db);
   }
 
   write<T>(work: (trx: Transaction<StoreDatabase>) => Promise<T>): Promise<T> {
@@ -57,13 +67,13 @@ export class WriteBatcher {
       try {
         await this.#db.transaction().execute(async (trx) => {
           for (const item of batch) {
-            await sql`savepoint pw_write`.execute(trx);
+            await trx.executeQuery(this.#savepoint);
             try {
               item.outcome = { ok: true, value: await item.work(trx) };
-              await sql`release pw_write`.execute(trx);
+              await trx.executeQuery(this.#release);
             } catch (error) {
-              await sql`rollback to pw_write`.execute(trx);
-              await sql`release pw_write`.execute(trx);
+              await trx.executeQuery(this.#rollback);
+              await trx.executeQuery(this.#release);
               item.outcome = { ok: false, error };
             }
           }
