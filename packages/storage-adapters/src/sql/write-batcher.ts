@@ -72,6 +72,11 @@ export class WriteBatcher {
               item.outcome = { ok: true, value: await item.work(trx) };
               await trx.executeQuery(this.#release);
             } catch (error) {
+              // A busy database fails the transaction, not this write: a write that read
+              // first holds a snapshot, and once another connection has moved the log on
+              // (the checkpoint thread restarting it, say) no write of this transaction
+              // can take the write lock. The whole batch runs again in a new one.
+              if (isTransientConflict(error)) throw error;
               await trx.executeQuery(this.#rollback);
               await trx.executeQuery(this.#release);
               item.outcome = { ok: false, error };
