@@ -78,6 +78,51 @@ for (const { name, server, database } of await sqlTestTargets('job-queue')) {
       }
     });
 
+    it("counts a job's slot free once its handler has returned, while its completion is written", async () => {
+      const db = await database();
+      // Writes can be held: the completion of the first job then stays unwritten while the second is enqueued.
+      let held: Promise<void> | undefined;
+      let letWritesGo: () => void = () => undefined;
+      const gated: typeof db = { ...db, write: async (mode, work) => (held === undefined ? db.write(mode, work) : held.then(() => db.write(mode, work))) };
+      const queue = createSqlJobQueue(gated, { queueName: newId('q'), pollIntervalMs: 60_000 });
+      const tenantId = asTenantId(newId('tenant'));
+      const handled: Array<{ name: string; attempt: number }> = [];
+      let firstReturned: () => void = () => undefined;
+      const firstHasReturned = new Promise<void>((resolve) => (firstReturned = resolve));
+      const worker = queue.process(
+        async (job) => {
+          handled.push({ name: job.name, attempt: job.attempt });
+          if (job.name === 'first') {
+            held = new Promise<void>((resolve) => (letWritesGo = resolve));
+            setImmediate(firstReturned);
+          }
+        },
+        { concurrency: 1 },
+      );
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        await queue.enqueue({ tenantId, name: 'first', payload: {} });
+        await firstHasReturned;
+        // The one slot is free though the first job is not completed yet: on one connection
+        // the second job is handed over (no place for its tenant), on a server it is placed.
+        const secondTenant = asTenantId(newId('tenant'));
+        const second = queue.enqueue({ tenantId: secondTenant, name: 'second', payload: {} });
+        letWritesGo();
+        held = undefined;
+        await second;
+        await expect.poll(() => handled, { timeout: soon }).toEqual([
+          { name: 'first', attempt: 1 },
+          { name: 'second', attempt: 1 },
+        ]);
+        await expect.poll(() => queue.countPending(), { timeout: soon }).toBe(0);
+        const places = await db.db.selectFrom('queue_tenants').select('tenant_id').where('tenant_id', '=', secondTenant).execute();
+        expect(places).toHaveLength(db.features.singleConnection ? 0 : 1);
+      } finally {
+        await worker.stop({ graceful: true });
+        await queue.close();
+      }
+    });
+
     it('takes a job enqueued while every slot was busy as soon as a slot frees', async () => {
       const queue = createSqlJobQueue(await database(), { queueName: newId('q'), pollIntervalMs: 60_000 });
       const handled: string[] = [];

@@ -106,12 +106,14 @@ interface Worker {
   wakes: number;
   /** Slots promised to jobs being handed to this worker as they are enqueued (see `handOver`). */
   handing: number;
+  /** Leases whose handler has returned and whose end (completion, retry, dead letter) is being written. */
+  settling: number;
   cancelPoll: (() => void) | undefined;
 }
 
 /** Slots of a worker that neither a lease nor a hand-over holds. */
 function freeSlots(worker: Worker): number {
-  return worker.concurrency - worker.leases.size - worker.handing;
+  return worker.concurrency - (worker.leases.size - worker.settling) - worker.handing;
 }
 
 /**
@@ -442,10 +444,16 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
     let freedAnother = false;
     // A crashed worker writes nothing, as a dead process would; a lost lease belongs to another worker now.
     if (worker.state !== 'crashed' && held.held) {
+      // A slot bounds running handlers: this one's is free while its end is written, and
+      // the next lease can share that write's commit.
+      worker.settling++;
+      void fill(worker);
       try {
         freedAnother = await settle(worker, held, failure);
       } catch {
         // The lease expires and the job is offered again: nothing is lost.
+      } finally {
+        worker.settling--;
       }
     }
     held.held = false;
@@ -612,6 +620,7 @@ export function createSqlJobQueue(database: SqlDatabase, options: SqlJobQueueOpt
         mayFind: true,
         wakes: 0,
         handing: 0,
+        settling: 0,
         cancelPoll: undefined,
       };
       workers.add(worker);
