@@ -18,10 +18,10 @@ export const asJobId = (value: string): JobId => value as JobId;
 export const asConnectionId = (value: string): ConnectionId => value as ConnectionId;
 
 /** A random, URL-safe, unguessable id (a v4 UUID: 122 random bits, from Web Crypto). */
-// Ids are joined from an array rather than a template: `randomUUID`'s text is a tree of a
-// dozen concatenated pieces, and an id a run keeps for its whole life would hold every one
-// of them (about 520 bytes on V8, against about 70 for the flat string `join` makes).
 export function newId(prefix: string): string {
+  // Joined from an array rather than a template: `randomUUID`'s text is a tree of a dozen
+  // concatenated pieces, and an id a run keeps for its whole life would hold every one of
+  // them (about 520 bytes on V8, against about 70 for the flat string `join` makes).
   return [prefix, '_', globalThis.crypto.randomUUID()].join('');
 }
 

@@ -111,7 +111,7 @@ interface Worker {
   cancelPoll: (() => void) | undefined;
 }
 
-/** Slots of a worker that neither a lease nor a hand-over holds. */
+/** Slots of a worker that neither a running handler nor a hand-over holds. */
 function freeSlots(worker: Worker): number {
   return worker.concurrency - (worker.leases.size - worker.settling) - worker.handing;
 }
