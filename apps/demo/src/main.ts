@@ -109,6 +109,9 @@ try {
   process.exit(1);
 }
 
+// `npm start` runs node with tsx as a loader rather than the tsx CLI: the CLI relays a
+// signal to its child and sends it again when the child has not confirmed it within
+// 30 ms, so on a loaded machine one Ctrl+C or SIGTERM arrived twice and forced the stop.
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {

@@ -23,7 +23,7 @@ function startServer(dataDir: string): Promise<StartedServer> {
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', PIPEWRIGHT_DATA_DIR: dataDir };
   // The server must make its own database, token and key in the fresh directory.
   for (const name of ['PIPEWRIGHT_DATABASE_URL', 'PIPEWRIGHT_DEMO_TOKEN', 'PIPEWRIGHT_KEYS', 'PIPEWRIGHT_BLOB_DIR']) delete env[name];
-  // detached: the child leads a process group (npm, tsx, node), so afterAll can end all of it.
+  // detached: the child leads a process group (npm, sh, node), so afterAll can end all of it.
   const child = spawn('npm', ['run', 'start', '-w', '@pipewright/demo'], { cwd: repoRoot, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -31,7 +31,7 @@ function startServer(dataDir: string): Promise<StartedServer> {
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const output = (): string => `${stdout}\n--- stderr ---\n${stderr}`;
   // 'close', not 'exit': npm may exit before the node process it started, and the pipes
-  // close only when every process holding them (npm, tsx, node) has exited.
+  // close only when every process holding them (npm, sh, node) has exited.
   const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
