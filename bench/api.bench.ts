@@ -1,3 +1,4 @@
+import { Agent, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { serve, type ServerType } from '@hono/node-server';
@@ -18,15 +19,48 @@ function authorize(request: Request): Principal | null {
 }
 
 /** The API over a real socket on 127.0.0.1, as a host mounts it. */
-async function withApi<T>(engine: Engine, use: (baseUrl: string) => Promise<T>): Promise<T> {
+async function withApi<T>(engine: Engine, use: (baseUrl: string, client: HttpClient) => Promise<T>): Promise<T> {
   const handler = createHttpHandler({ engine, authorize, basePath: '/api' });
   const server: ServerType = await new Promise((resolve) => {
     const started = serve({ fetch: handler, port: 0, hostname: '127.0.0.1' }, () => resolve(started));
   });
+  const client = new HttpClient();
   try {
-    return await use(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api`);
+    return await use(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api`, client);
   } finally {
+    client.close();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+/**
+ * One request at a time over a kept-alive connection, with node:http rather than fetch.
+ * The client runs in the server's process, so its garbage is collected there too:
+ * fetch made about 200 KB a request (web streams, and responses it tracks until a full
+ * collection), and its young-generation collections (5 to 9 ms each on this machine,
+ * one every 60 requests) were most of the POST /runs tail: p99 about 8 ms with fetch
+ * against 3.5 ms with this client, the server unchanged.
+ */
+class HttpClient {
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 1 });
+
+  call(url: string, options: { method?: string; headers: Record<string, string>; body?: string }): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      const headers = options.body === undefined ? options.headers : { ...options.headers, 'content-length': String(Buffer.byteLength(options.body)) };
+      const request = httpRequest(url, { method: options.method ?? 'GET', agent: this.agent, headers }, (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (body += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+        response.on('error', reject);
+      });
+      request.on('error', reject);
+      request.end(options.body);
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
   }
 }
 
@@ -58,17 +92,16 @@ async function startRunLatency(): Promise<Array<{ value: number; unit: string }>
     const workflow = linear10();
     await engine.workflows.save(ctx, workflow);
     await engine.workflows.publish(ctx, workflow.id);
-    return withApi(engine, async (baseUrl) => {
+    return withApi(engine, async (baseUrl, client) => {
       let n = 0;
       const { p50, tail, rounds } = await latency(
         async () => {
-          const response = await fetch(`${baseUrl}/runs`, {
+          const response = await client.call(`${baseUrl}/runs`, {
             method: 'POST',
             headers: { authorization: 'Bearer bench', 'content-type': 'application/json' },
             body: JSON.stringify({ workflowId: workflow.id, inputs: benchInput(n++) }),
           });
-          if (response.status !== 201) throw new Error(`POST /runs answered ${response.status}: ${await response.text()}`);
-          await response.arrayBuffer();
+          if (response.status !== 201) throw new Error(`POST /runs answered ${response.status}: ${response.body}`);
         },
         0.99,
         1_000,
@@ -88,13 +121,13 @@ async function listRunsLatency(): Promise<Array<{ value: number; unit: string }>
   try {
     await seedRunsOnce(storage.database, 'SQLite');
     const engine = engineOn(storage);
-    return await withApi(engine, async (baseUrl) => {
+    return await withApi(engine, async (baseUrl, client) => {
       let k = 0;
       const { tail, rounds } = await latency(
         async () => {
           const { tenantId, workflowId } = listRunsTarget(k++);
-          const response = await fetch(`${baseUrl}/runs?workflowId=${workflowId}&limit=50`, { headers: { authorization: `Bearer ${tenantId}` } });
-          const page = (await response.json()) as { items?: unknown[] };
+          const response = await client.call(`${baseUrl}/runs?workflowId=${workflowId}&limit=50`, { headers: { authorization: `Bearer ${tenantId}` } });
+          const page = (response.status === 200 ? JSON.parse(response.body) : {}) as { items?: unknown[] };
           if (response.status !== 200 || page.items?.length !== 50) throw new Error(`GET /runs answered ${response.status} with ${page.items?.length ?? 0} runs`);
         },
         0.95,
