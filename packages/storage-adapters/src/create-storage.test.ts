@@ -141,6 +141,23 @@ it('survives a reopen of a SQLite file: runs and their events are still there', 
   }
 });
 
+it('keeps SQLite sorts in memory, on a file it opens and on a connection of the host', async () => {
+  // temp_store 2 is MEMORY: a lease's ordered pick then opens no temporary file.
+  const opened = await createStorage({ connection: `sqlite:${join(directory, 'temp-store.db')}` });
+  const host = new Database(':memory:');
+  const onHost = await createStorage({ connection: { sqlite: host } });
+  try {
+    for (const storage of [opened, onHost]) {
+      const { rows } = await sql<{ temp_store: number }>`pragma temp_store`.execute(storage.database.db);
+      expect(rows[0]?.temp_store).toBe(2);
+    }
+  } finally {
+    await opened.close();
+    await onHost.close();
+    host.close();
+  }
+});
+
 it('names every table with the prefix, so the store can share a database', async () => {
   const database = new Database(':memory:');
   const storage = await createStorage({ connection: { sqlite: database }, tablePrefix: 'host_pw_' });

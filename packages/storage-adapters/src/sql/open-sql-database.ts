@@ -56,11 +56,16 @@ function openSqliteFile(Database: typeof BetterSqlite3, file: string): BetterSql
  * NORMAL syncs at checkpoints rather than at every commit, so a power cut may lose the
  * last transactions but never corrupts the file (a killed process loses nothing).
  * Another process holding the write lock makes us wait rather than fail at once.
+ * Temporary B-trees (the sorts of a queue's lease, which merges waiting and expired
+ * jobs in order) are kept in memory: in a file, each one created, opened and deleted a
+ * temporary file, and the lease's pick took about 700 µs instead of 100. Our sorts are
+ * bounded by a page or a lease's batch, so they stay small.
  */
 function tuneSqlite(database: BetterSqlite3.Database): void {
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 10000');
+  database.pragma('temp_store = MEMORY');
 }
 
 /**
