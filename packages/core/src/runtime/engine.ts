@@ -43,6 +43,7 @@ import { emitStored } from './emit-stored';
 import { createPlanCache } from './plan-cache';
 import { compareRuns, previewRun, replayMode, type DryRunResult, type ReplayResult } from './preview';
 import { reusedEvents } from './rerun';
+import { HostTurns } from './host-turns';
 import { RunAdvancer, type AdvanceDeps, type DryRunMode } from './run-advancer';
 import { createRun } from './run-creation';
 import type { RunEvent } from './run-events';
@@ -229,6 +230,7 @@ function buildEngine(options: EngineOptions, dry?: DryRunMode): Engine {
   };
   const webhookSecrets = new WebhookSecrets(connectionsCore);
 
+  const hostTurns = new HostTurns();
   const deps: AdvanceDeps = {
     ...core,
     flow,
@@ -241,6 +243,7 @@ function buildEngine(options: EngineOptions, dry?: DryRunMode): Engine {
     notifyParent: (state) => notifyParent(core, state),
     runFinished: (state) => releaseRunSlots(core, state),
     emit: (tenantId, runId, events, firstSeq, at) => emitStored(core, tenantId, runId, events, firstSeq, at),
+    hostTurn: () => hostTurns.turn(),
   };
 
   // One timer heartbeats every job this worker holds, instead of a timer per job: a

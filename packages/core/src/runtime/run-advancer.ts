@@ -72,6 +72,8 @@ export interface AdvanceDeps {
   /** Runs being advanced in this process, so a cancel can abort their steps at once. */
   activeRuns: Map<string, RunAbort>;
   isStopping(): boolean;
+  /** A pending turn of the host's event loop to wait for, when the engine has held it long enough. */
+  hostTurn(): Promise<void> | undefined;
   /** Circuit breakers and rate limits of connector steps. */
   flow: FlowControl;
   /** Payload limits, offload to the blob store and reads back from it. */
@@ -235,6 +237,8 @@ export class RunAdvancer {
       return ok;
     };
     for (;;) {
+      const turn = this.deps.hostTurn();
+      if (turn !== undefined) await turn;
       if (this.stopped) return;
       if (this.stale) {
         this.stale = false;
