@@ -1,5 +1,5 @@
 /** How long the engine may keep the event loop before the host gets a turn. */
-export const hostSliceMs = 10;
+const hostSliceMs = 10;
 
 /**
  * A task queued behind timers and I/O: `setImmediate` where the platform has it, else a
